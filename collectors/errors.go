@@ -1,0 +1,117 @@
+package collectors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// ErrorKind says why a pull failed, in words an operator can act on.
+type ErrorKind string
+
+// The kinds of failure. Each is stored on the run and shown on the digest's
+// freshness line.
+const (
+	ErrRateLimited ErrorKind = "rate_limited" // HTTP 429, Bybit 403 "too frequent", OKX 50011
+	ErrBanned      ErrorKind = "ip_banned"    // Binance HTTP 418: IP banned for a while
+	ErrGeoBlocked  ErrorKind = "geo_blocked"  // HTTP 451, or 403 from this location
+	ErrServer      ErrorKind = "server_error" // HTTP 5xx
+	ErrRejected    ErrorKind = "rejected"     // another HTTP 4xx
+	ErrTimeout     ErrorKind = "timeout"      // no answer in time
+	ErrNetwork     ErrorKind = "network"      // connection refused, reset, DNS
+	ErrNotJSON     ErrorKind = "not_json"     // an HTML page (bot challenge, maintenance) instead of JSON
+	ErrTruncated   ErrorKind = "truncated"    // the body ended early
+	ErrTooLarge    ErrorKind = "too_large"    // the body exceeded the size cap
+	ErrMalformed   ErrorKind = "malformed"    // JSON that does not fit the documented shape
+	ErrAPI         ErrorKind = "api_error"    // retCode != 0, code != "0"
+	ErrEmpty       ErrorKind = "empty"        // an empty list where there must be items
+	ErrImplausible ErrorKind = "implausible"  // far fewer items than the last complete snapshot
+	ErrInternal    ErrorKind = "internal"     // anything else
+)
+
+// Error is a failed request or an unusable response.
+type Error struct {
+	Kind       ErrorKind
+	Status     int           // HTTP status, 0 if none
+	RetryAfter time.Duration // how long the exchange asked us to wait
+	Path       string        // request path without query or host
+	Msg        string
+	Err        error
+}
+
+func (e *Error) Error() string {
+	s := string(e.Kind)
+	if e.Path != "" {
+		s = e.Path + ": " + s
+	}
+	if e.Status != 0 {
+		s += fmt.Sprintf(" (HTTP %d)", e.Status)
+	}
+	if e.Msg != "" {
+		s += ": " + e.Msg
+	}
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf(", retry after %s", e.RetryAfter.Round(time.Second))
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// KindOf returns the ErrorKind of err, ErrInternal when it carries none.
+func KindOf(err error) ErrorKind {
+	var e *Error
+	if errors.As(Classify(err), &e) {
+		return e.Kind
+	}
+	return ErrInternal
+}
+
+// Classify turns an error from a request or a JSON decode into an *Error
+// when it is one of the known kinds; other errors pass through unchanged.
+// Collectors built on third-party clients (go-binance) use it to keep the
+// failure kind visible.
+func Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	var netErr net.Error
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &Error{Kind: ErrTruncated, Msg: "the response ended early", Err: err}
+	case errors.As(err, &syntax) && syntax.Error() == "unexpected end of JSON input":
+		return &Error{Kind: ErrTruncated, Msg: "the JSON ended early", Err: err}
+	case errors.As(err, &syntax), errors.As(err, &typeErr):
+		return &Error{Kind: ErrMalformed, Msg: "the JSON does not parse", Err: err}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &Error{Kind: ErrTimeout, Msg: "no answer in time", Err: err}
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return &Error{Kind: ErrTimeout, Msg: "no answer in time", Err: err}
+	}
+	return err
+}
+
+// DecodeJSON decodes a response body, telling an HTML page, a truncated
+// body and a malformed one apart.
+func DecodeJSON(body []byte, v any) error {
+	if looksLikeHTML(body) {
+		return &Error{Kind: ErrNotJSON, Msg: "got an HTML page instead of JSON (bot challenge or maintenance page)"}
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return Classify(err)
+	}
+	return nil
+}
