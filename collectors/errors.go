@@ -96,10 +96,10 @@ func Classify(err error) error {
 		return &Error{Kind: ErrTruncated, Msg: "the JSON ended early", Err: err}
 	case errors.As(err, &syntax), errors.As(err, &typeErr):
 		return &Error{Kind: ErrMalformed, Msg: "the JSON does not parse", Err: err}
-	case errors.Is(err, context.DeadlineExceeded):
-		return &Error{Kind: ErrTimeout, Msg: "no answer in time", Err: err}
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return &Error{Kind: ErrTimeout, Msg: "no answer in time", Err: err}
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		// http.Client flattens the cause of its own timeout into text that
+		// repeats the whole URL; the kind says all there is to say.
+		return &Error{Kind: ErrTimeout, Msg: "no answer in time"}
 	}
 	return err
 }

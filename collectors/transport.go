@@ -133,9 +133,14 @@ func (t *Transport) once(req *http.Request) (*http.Response, error) {
 	path := req.URL.Path
 	resp, err := t.opts.Base.RoundTrip(r)
 	if err != nil {
-		if c := Classify(err); c != err {
-			c.(*Error).Path = path
-			return nil, c
+		// Copy: a cancelled request returns its context's cause, which may
+		// be another request's *Error shared with other goroutines.
+		if c, ok := Classify(err).(*Error); ok {
+			e := *c
+			if e.Path == "" {
+				e.Path = path
+			}
+			return nil, &e
 		}
 		if req.Context().Err() != nil {
 			return nil, &Error{Kind: ErrTimeout, Path: path, Msg: "no answer in time", Err: req.Context().Err()}

@@ -1,0 +1,172 @@
+// Package binance collects Binance's public futures data: USDⓈ-M (/fapi)
+// and COIN-M (/dapi) listings, funding and 24h market stats, through
+// go-binance with our own HTTP client, so that every failure reaches the run
+// as a typed *collectors.Error.
+package binance
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/adshao/go-binance/v2/delivery"
+	"github.com/adshao/go-binance/v2/futures"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rivalwatch/rivalwatch/collectors"
+)
+
+// Config is where and how much to pull.
+type Config struct {
+	FuturesURL  string // USDⓈ-M REST base, e.g. https://fapi.binance.com
+	DeliveryURL string // COIN-M REST base, e.g. https://dapi.binance.com
+	// OpenInterestTop is how many USDⓈ-M perpetuals, the largest by 24h
+	// quote volume, get their open interest fetched: Binance has no bulk
+	// open-interest endpoint, so each costs a request. 0 means 50; a
+	// negative value fetches none.
+	OpenInterestTop int
+	Concurrency     int // max concurrent per-symbol requests (default 20)
+}
+
+// Defaults applied by NewCollector to zero Config fields.
+const (
+	DefaultFuturesURL      = "https://fapi.binance.com"
+	DefaultDeliveryURL     = "https://dapi.binance.com"
+	DefaultOpenInterestTop = 50
+	DefaultConcurrency     = 20
+)
+
+// Collector pulls Binance; it implements collectors.Collector and keeps no
+// state between pulls.
+type Collector struct {
+	cfg    Config
+	client *http.Client
+	usdm   *futures.Client
+	coinm  *delivery.Client
+	now    func() time.Time // fetch time, for rows without an exchange timestamp
+}
+
+var _ collectors.Collector = (*Collector)(nil)
+
+// NewCollector builds a collector whose requests all go through client
+// (built with collectors.NewHTTPClient, so that non-2xx answers and HTML
+// pages become typed errors before go-binance sees them).
+func NewCollector(cfg Config, client *http.Client) *Collector {
+	if cfg.FuturesURL == "" {
+		cfg.FuturesURL = DefaultFuturesURL
+	}
+	if cfg.DeliveryURL == "" {
+		cfg.DeliveryURL = DefaultDeliveryURL
+	}
+	cfg.FuturesURL = strings.TrimRight(cfg.FuturesURL, "/")
+	cfg.DeliveryURL = strings.TrimRight(cfg.DeliveryURL, "/")
+	if cfg.OpenInterestTop == 0 {
+		cfg.OpenInterestTop = DefaultOpenInterestTop
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = DefaultConcurrency
+	}
+	// go-binance's constructors default to http.DefaultClient, the live
+	// endpoints and a stderr logger; every one of those is replaced here.
+	discard := log.New(io.Discard, "", 0)
+	usdm := futures.NewClient("", "")
+	usdm.BaseURL, usdm.HTTPClient, usdm.Logger = cfg.FuturesURL, client, discard
+	coinm := delivery.NewClient("", "")
+	coinm.BaseURL, coinm.HTTPClient, coinm.Logger = cfg.DeliveryURL, client, discard
+	return &Collector{cfg: cfg, client: client, usdm: usdm, coinm: coinm, now: time.Now}
+}
+
+// Exchange returns "binance".
+func (c *Collector) Exchange() string { return "binance" }
+
+// Collect pulls one kind. On any failed request or unusable payload it
+// returns no records: a partial pull must never look complete.
+func (c *Collector) Collect(ctx context.Context, kind collectors.Kind) (collectors.Records, error) {
+	var recs collectors.Records
+	var err error
+	switch kind {
+	case collectors.KindInstruments:
+		recs.Instruments, err = c.instruments(ctx)
+	case collectors.KindFunding:
+		recs.Funding, err = c.funding(ctx)
+	case collectors.KindMarket:
+		recs.Market, err = c.market(ctx)
+	default:
+		return collectors.Records{}, fmt.Errorf("binance does not collect %q", kind)
+	}
+	if err != nil {
+		return collectors.Records{}, err
+	}
+	return recs, nil
+}
+
+// wrap names the endpoint once and keeps the failure kind visible: go-binance
+// hands back our transport's *collectors.Error inside a *url.Error, and its
+// own JSON decode errors untyped.
+func wrap(endpoint string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", endpoint, collectors.Classify(err))
+}
+
+func empty(what string) error {
+	return &collectors.Error{Kind: collectors.ErrEmpty, Msg: "the exchange returned no " + what}
+}
+
+// observed is the exchange's timestamp, else our fetch time.
+func (c *Collector) observed(ms int64) time.Time {
+	if t := collectors.Millis(ms); !t.IsZero() {
+		return t
+	}
+	return c.now().UTC()
+}
+
+// fanOut runs requests concurrently and keeps the first error, cancelling
+// the rest. It avoids errgroup.WithContext on purpose: that cancels with
+// the first error as the context's cause, net/http hands the cause back
+// from every cancelled request, and collectors.Transport then writes the
+// request path into that shared *collectors.Error (a data race, and the
+// wrong path in the message).
+type fanOut struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	g      errgroup.Group
+	once   sync.Once
+	err    error
+}
+
+// newFanOut runs at most limit tasks at a time; limit <= 0 is no limit.
+func newFanOut(ctx context.Context, limit int) *fanOut {
+	f := &fanOut{}
+	f.ctx, f.cancel = context.WithCancel(ctx)
+	if limit > 0 {
+		f.g.SetLimit(limit)
+	}
+	return f
+}
+
+// Go runs task with the fan-out's context.
+func (f *fanOut) Go(task func(ctx context.Context) error) {
+	f.g.Go(func() error {
+		if err := task(f.ctx); err != nil {
+			// Record before cancelling, so a sibling's cancellation
+			// error never wins over the failure that caused it.
+			f.once.Do(func() { f.err = err })
+			f.cancel()
+		}
+		return nil
+	})
+}
+
+// Wait waits for every task and returns the first error.
+func (f *fanOut) Wait() error {
+	f.g.Wait()
+	f.cancel()
+	return f.err
+}

@@ -1,0 +1,214 @@
+package binance
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/rivalwatch/rivalwatch/collectors"
+)
+
+// perpetualDelivery is the deliveryDate Binance gives perpetuals
+// (2100-12-25): "never".
+const perpetualDelivery = 4133404800000
+
+// instruments pulls both exchangeInfo documents; either failing fails the
+// pull, since a missing half would look like mass delistings.
+func (c *Collector) instruments(ctx context.Context) ([]collectors.Instrument, error) {
+	var usdm, coinm []collectors.Instrument
+	g := newFanOut(ctx, 0)
+	g.Go(func(ctx context.Context) (err error) { usdm, err = c.usdmInstruments(ctx); return err })
+	g.Go(func(ctx context.Context) (err error) { coinm, err = c.coinmInstruments(ctx); return err })
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return append(usdm, coinm...), nil
+}
+
+func (c *Collector) usdmInstruments(ctx context.Context) ([]collectors.Instrument, error) {
+	const endpoint = "usdm exchangeInfo"
+	info, err := c.usdm.NewExchangeInfoService().Do(ctx)
+	if err != nil {
+		return nil, wrap(endpoint, err)
+	}
+	if len(info.Symbols) == 0 {
+		return nil, wrap(endpoint, empty("USDⓈ-M symbols"))
+	}
+	out := make([]collectors.Instrument, 0, len(info.Symbols))
+	for _, s := range info.Symbols {
+		in, err := instrument(listing{
+			symbol: s.Symbol, contractType: string(s.ContractType), status: s.Status,
+			base: s.BaseAsset, quote: s.QuoteAsset, settle: cmp.Or(s.MarginAsset, s.QuoteAsset),
+			deliveryDate: s.DeliveryDate, onboardDate: s.OnboardDate,
+			margin: collectors.Linear, contractSize: 1, filters: s.Filters,
+		})
+		if err != nil {
+			return nil, wrap(endpoint, err)
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+// coinmInstruments maps COIN-M contracts. Unlike USDⓈ-M, an empty list is
+// accepted: a replay or simulated world may carry no inverse contracts, and
+// the store's plausibility check still catches a list that collapses.
+func (c *Collector) coinmInstruments(ctx context.Context) ([]collectors.Instrument, error) {
+	const endpoint = "coinm exchangeInfo"
+	info, err := c.coinm.NewExchangeInfoService().Do(ctx)
+	if err != nil {
+		return nil, wrap(endpoint, err)
+	}
+	out := make([]collectors.Instrument, 0, len(info.Symbols))
+	for _, s := range info.Symbols {
+		in, err := instrument(listing{
+			symbol: s.Symbol, contractType: s.ContractType, status: s.ContractStatus,
+			base: s.BaseAsset, quote: s.QuoteAsset, settle: cmp.Or(s.MarginAsset, s.BaseAsset),
+			deliveryDate: s.DeliveryDate, onboardDate: s.OnboardDate,
+			margin: collectors.Inverse, contractSize: float64(s.ContractSize), filters: s.Filters,
+		})
+		if err != nil {
+			return nil, wrap(endpoint, err)
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+// listing is what futures.Symbol and delivery.Symbol have in common.
+type listing struct {
+	symbol, contractType, status string
+	base, quote, settle          string
+	deliveryDate, onboardDate    int64
+	margin                       string
+	contractSize                 float64
+	filters                      []map[string]any
+}
+
+func instrument(l listing) (collectors.Instrument, error) {
+	in := collectors.Instrument{
+		Exchange:     "binance",
+		Symbol:       l.symbol,
+		Base:         l.base,
+		Quote:        l.quote,
+		Settle:       l.settle,
+		Multiplier:   collectors.Multiplier(l.base),
+		ContractType: contractType(l.contractType, l.deliveryDate),
+		NativeType:   l.contractType,
+		Margin:       l.margin,
+		Status:       status(l.status),
+		NativeStatus: l.status,
+		ContractSize: l.contractSize,
+		ListedAt:     collectors.Millis(l.onboardDate),
+	}
+	// A perpetual with a real delivery date is being delisted
+	// (PERPETUAL_DELIVERING): the date is when it settles, so keep it.
+	if l.deliveryDate < perpetualDelivery {
+		in.DeliveryAt = collectors.Millis(l.deliveryDate)
+	}
+	in.Unified = unified(in)
+	for _, f := range []struct {
+		dst             *float64
+		filterType, key string
+	}{
+		{&in.TickSize, "PRICE_FILTER", "tickSize"},
+		{&in.LotSize, "LOT_SIZE", "stepSize"},
+		{&in.MinQty, "LOT_SIZE", "minQty"},
+		{&in.MinNotional, "MIN_NOTIONAL", "notional"},
+	} {
+		v, err := filterValue(l.filters, f.filterType, f.key)
+		if err != nil {
+			return collectors.Instrument{}, fmt.Errorf("%s %s.%s: %w", l.symbol, f.filterType, f.key, err)
+		}
+		*f.dst = v
+	}
+	return in, nil
+}
+
+// unified is BASE/QUOTE:SETTLE, with ccxt's -YYMMDD suffix on delivery
+// contracts so that a quarterly never joins with its perpetual.
+func unified(in collectors.Instrument) string {
+	u := collectors.Unified(in.Base, in.Quote, in.Settle)
+	if in.ContractType == collectors.Delivery && !in.DeliveryAt.IsZero() {
+		u += "-" + in.DeliveryAt.Format("060102")
+	}
+	return u
+}
+
+// status normalizes Binance's status (contractStatus on COIN-M). An unknown
+// value is kept as StatusUnknown, never dropped.
+func status(native string) collectors.Status {
+	switch native {
+	case "PENDING_TRADING":
+		return collectors.StatusPrelaunch
+	case "TRADING":
+		return collectors.StatusTrading
+	case "PRE_DELIVERING", "DELIVERING", "PRE_SETTLE", "SETTLING":
+		return collectors.StatusSettling
+	case "DELIVERED", "CLOSE":
+		return collectors.StatusDelisted
+	}
+	return collectors.StatusUnknown
+}
+
+// contractType tells perpetuals from delivery contracts. Binance adds new
+// perpetual flavours (TRADIFI_PERPETUAL) and sends "" on some
+// PENDING_TRADING symbols, so values it does not recognise are judged by
+// the delivery date: the 2100 sentinel means perpetual.
+func contractType(native string, deliveryDate int64) string {
+	switch {
+	case strings.Contains(native, "PERPETUAL"):
+		return collectors.Perpetual
+	case strings.HasSuffix(native, "_MONTH"), strings.HasSuffix(native, "_QUARTER"):
+		return collectors.Delivery
+	case deliveryDate <= 0 || deliveryDate >= perpetualDelivery:
+		return collectors.Perpetual
+	}
+	return collectors.Delivery
+}
+
+// filterValue reads one filter field leniently: Binance sends strings, but
+// some mirrors and older payloads send numbers. A missing filter is zero.
+func filterValue(filters []map[string]any, filterType, key string) (float64, error) {
+	for _, f := range filters {
+		if t, _ := f["filterType"].(string); t != filterType {
+			continue
+		}
+		switch v := f[key].(type) {
+		case nil:
+			return 0, nil
+		case string:
+			return collectors.ParseFloat(v)
+		case float64:
+			return v, nil
+		default:
+			return 0, &collectors.Error{Kind: collectors.ErrMalformed, Msg: fmt.Sprintf("want a number, got %v", v)}
+		}
+	}
+	return 0, nil
+}
+
+// usdmQuotes are the quote assets of USDⓈ-M symbols, for deriving the
+// unified symbol from the bare id that funding rows carry.
+var usdmQuotes = []string{"USDT", "USDC", "FDUSD", "BUSD"}
+
+// unifiedFromSymbol derives the unified symbol of a perpetual from its id
+// alone: BTCUSDT is BTC/USDT:USDT, BTCUSD_PERP (COIN-M) BTC/USD:BTC. It
+// returns "" for an id it cannot split, so the row is kept but joins
+// nothing.
+func unifiedFromSymbol(symbol string, inverse bool) string {
+	if inverse {
+		pair, ok := strings.CutSuffix(symbol, "_PERP")
+		if base, found := strings.CutSuffix(pair, "USD"); ok && found && base != "" {
+			return collectors.Unified(base, "USD", base)
+		}
+		return ""
+	}
+	for _, q := range usdmQuotes {
+		if base, ok := strings.CutSuffix(symbol, q); ok && base != "" {
+			return collectors.Unified(base, q, q)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,248 @@
+package bybit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rivalwatch/rivalwatch/collectors"
+)
+
+const instrumentsPath = "/v5/market/instruments-info"
+
+// number is a JSON number that Bybit sends as a string ("0.10", "480") or,
+// for a few fields such as fundingInterval, as a bare number. It keeps the
+// text so that parse errors can quote it.
+type number string
+
+// UnmarshalJSON accepts "1.5", 1.5 and null.
+func (n *number) UnmarshalJSON(data []byte) error {
+	switch {
+	case string(data) == "null":
+		*n = ""
+		return nil
+	case len(data) > 0 && data[0] == '"':
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		*n = number(strings.TrimSpace(s))
+		return nil
+	}
+	var num json.Number
+	if err := json.Unmarshal(data, &num); err != nil {
+		return &collectors.Error{Kind: collectors.ErrMalformed, Msg: fmt.Sprintf("not a number: %.40s", data)}
+	}
+	*n = number(num)
+	return nil
+}
+
+func (n number) int() (int, error) {
+	v, err := strconv.Atoi(string(n))
+	if err != nil {
+		return 0, &collectors.Error{Kind: collectors.ErrMalformed, Msg: fmt.Sprintf("not an integer: %q", string(n))}
+	}
+	return v, nil
+}
+
+// fields parses one item's numbers and keeps the first error, naming the
+// symbol and field, so a parser reads as a flat list of assignments.
+type fields struct {
+	symbol string
+	err    error
+}
+
+func (f *fields) float(name string, n number) float64 {
+	v, err := collectors.ParseFloat(string(n))
+	f.fail(name, err)
+	return v
+}
+
+func (f *fields) millis(name string, n number) time.Time {
+	t, err := collectors.ParseMillis(string(n))
+	f.fail(name, err)
+	return t
+}
+
+func (f *fields) fail(name string, err error) {
+	if err != nil && f.err == nil {
+		f.err = fmt.Errorf("%s %s: %w", f.symbol, name, err)
+	}
+}
+
+type instrumentsPage struct {
+	List           []instrument `json:"list"`
+	NextPageCursor string       `json:"nextPageCursor"`
+}
+
+type instrument struct {
+	Symbol         string `json:"symbol"`
+	ContractType   string `json:"contractType"`
+	Status         string `json:"status"`
+	BaseCoin       string `json:"baseCoin"`
+	QuoteCoin      string `json:"quoteCoin"`
+	SettleCoin     string `json:"settleCoin"`
+	LaunchTime     number `json:"launchTime"`
+	DeliveryTime   number `json:"deliveryTime"`
+	LeverageFilter struct {
+		MaxLeverage number `json:"maxLeverage"`
+	} `json:"leverageFilter"`
+	PriceFilter struct {
+		TickSize number `json:"tickSize"`
+	} `json:"priceFilter"`
+	LotSizeFilter struct {
+		QtyStep          number `json:"qtyStep"`
+		MinOrderQty      number `json:"minOrderQty"`
+		MinNotionalValue number `json:"minNotionalValue"`
+	} `json:"lotSizeFilter"`
+	FundingInterval  number `json:"fundingInterval"` // minutes
+	UpperFundingRate number `json:"upperFundingRate"`
+	LowerFundingRate number `json:"lowerFundingRate"`
+}
+
+var statuses = map[string]collectors.Status{
+	"PreLaunch":  collectors.StatusPrelaunch,
+	"Trading":    collectors.StatusTrading,
+	"Delivering": collectors.StatusSettling,
+	"Closed":     collectors.StatusDelisted,
+}
+
+// instrumentList is one instruments-info query that is paged on its own.
+type instrumentList struct {
+	label    string // names the list in errors: "linear prelaunch"
+	category string
+	status   string // "" for Bybit's default, which returns Trading only
+	required bool   // an empty answer is an error, not "nothing listed"
+}
+
+// instrumentLists are the queries a full listing takes: Bybit hides
+// pre-market contracts unless asked for status=PreLaunch. Inverse and
+// pre-market lists may be empty; the linear list never is.
+var instrumentLists = []instrumentList{
+	{label: "linear", category: "linear", required: true},
+	{label: "inverse", category: "inverse"},
+	{label: "linear prelaunch", category: "linear", status: "PreLaunch"},
+}
+
+// instruments fetches every list concurrently and merges them, keeping the
+// first of any symbol listed twice (a contract that turned from pre-market
+// to trading between two requests shows in both).
+func (c *Collector) instruments(ctx context.Context) ([]collectors.Instrument, error) {
+	results := make([][]collectors.Instrument, len(instrumentLists))
+	fns := make([]func(context.Context) error, len(instrumentLists))
+	for i, l := range instrumentLists {
+		fns[i] = func(ctx context.Context) error {
+			var err error
+			results[i], err = c.instrumentList(ctx, l)
+			return err
+		}
+	}
+	if err := parallel(ctx, fns...); err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool)
+	var out []collectors.Instrument
+	for _, list := range results {
+		for _, in := range list {
+			if !seen[in.Symbol] {
+				seen[in.Symbol] = true
+				out = append(out, in)
+			}
+		}
+	}
+	return out, nil
+}
+
+// instrumentList follows nextPageCursor until Bybit returns "".
+func (c *Collector) instrumentList(ctx context.Context, l instrumentList) ([]collectors.Instrument, error) {
+	q := url.Values{"category": {l.category}, "limit": {strconv.Itoa(c.limit)}}
+	if l.status != "" {
+		q.Set("status", l.status)
+	}
+	cursors := make(map[string]bool)
+	var out []collectors.Instrument
+	for page := 1; ; page++ {
+		if page > maxPages {
+			return nil, &collectors.Error{Kind: collectors.ErrMalformed, Path: instrumentsPath,
+				Msg: fmt.Sprintf("%s instruments: still more after %d pages of %d; the cursor never ends", l.label, maxPages, c.limit)}
+		}
+		var res instrumentsPage
+		if _, err := c.get(ctx, instrumentsPath, q, &res); err != nil {
+			return nil, fmt.Errorf("%s instruments page %d: %w", l.label, page, err)
+		}
+		for _, raw := range res.List {
+			in, err := raw.normalize(l.category)
+			if err != nil {
+				return nil, fmt.Errorf("%s instruments page %d: %w", l.label, page, err)
+			}
+			out = append(out, in)
+		}
+		next := res.NextPageCursor
+		if next == "" {
+			break
+		}
+		if cursors[next] {
+			return nil, &collectors.Error{Kind: collectors.ErrMalformed, Path: instrumentsPath,
+				Msg: fmt.Sprintf("%s instruments page %d: the cursor repeats an earlier page's; paging would loop", l.label, page)}
+		}
+		cursors[next] = true
+		q.Set("cursor", next)
+	}
+	if len(out) == 0 && l.required {
+		return nil, &collectors.Error{Kind: collectors.ErrEmpty, Path: instrumentsPath,
+			Msg: l.label + " instruments: the exchange returned an empty list"}
+	}
+	return out, nil
+}
+
+func (in instrument) normalize(category string) (collectors.Instrument, error) {
+	if in.Symbol == "" {
+		return collectors.Instrument{}, &collectors.Error{Kind: collectors.ErrMalformed, Msg: "an instrument has no symbol"}
+	}
+	f := fields{symbol: in.Symbol}
+	out := collectors.Instrument{
+		Exchange:             "bybit",
+		Symbol:               in.Symbol,
+		Base:                 in.BaseCoin,
+		Quote:                in.QuoteCoin,
+		Settle:               in.SettleCoin,
+		Multiplier:           collectors.Multiplier(in.BaseCoin),
+		ContractType:         collectors.Perpetual,
+		NativeType:           in.ContractType,
+		Margin:               collectors.Linear,
+		NativeStatus:         in.Status,
+		ContractSize:         1, // one coin (linear) or one USD (inverse) per contract
+		TickSize:             f.float("tickSize", in.PriceFilter.TickSize),
+		LotSize:              f.float("qtyStep", in.LotSizeFilter.QtyStep),
+		MinQty:               f.float("minOrderQty", in.LotSizeFilter.MinOrderQty),
+		MinNotional:          f.float("minNotionalValue", in.LotSizeFilter.MinNotionalValue),
+		MaxLeverage:          f.float("maxLeverage", in.LeverageFilter.MaxLeverage),
+		FundingIntervalHours: f.float("fundingInterval", in.FundingInterval) / 60,
+		FundingCap:           f.float("upperFundingRate", in.UpperFundingRate),
+		FundingFloor:         f.float("lowerFundingRate", in.LowerFundingRate),
+		ListedAt:             f.millis("launchTime", in.LaunchTime),
+		// On a perpetual a delivery time is its scheduled delisting.
+		DeliveryAt: f.millis("deliveryTime", in.DeliveryTime),
+	}
+	if f.err != nil {
+		return collectors.Instrument{}, f.err
+	}
+	// LinearFutures and InverseFutures are dated; so is any future
+	// "…Futures" type Bybit adds. Everything else is taken as perpetual.
+	if strings.Contains(in.ContractType, "Futures") {
+		out.ContractType = collectors.Delivery
+	}
+	if category == "inverse" {
+		out.Margin, out.Quote, out.Settle = collectors.Inverse, "USD", in.BaseCoin
+	}
+	out.Status = statuses[in.Status]
+	if out.Status == "" {
+		out.Status = collectors.StatusUnknown
+	}
+	out.Unified = collectors.Unified(out.Base, out.Quote, out.Settle)
+	return out, nil
+}

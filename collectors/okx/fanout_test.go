@@ -1,0 +1,62 @@
+package okx
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+)
+
+// TestFanOutLimit uses synctest.Wait, which returns once every task is
+// blocked, so "no further task started" is known, not hoped for.
+func TestFanOutLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const limit, n = 3, 7
+		release := make(chan struct{})
+		var started atomic.Int64
+		tasks := make([]func(context.Context) error, n)
+		for i := range tasks {
+			tasks[i] = func(context.Context) error {
+				started.Add(1)
+				<-release
+				return nil
+			}
+		}
+		done := make(chan error, 1)
+		go func() { done <- fanOut(context.Background(), limit, tasks) }()
+		for want := int64(limit); want <= n; want++ {
+			synctest.Wait()
+			if got := started.Load(); got != want {
+				t.Fatalf("%d tasks started, want %d (limit %d, %d finished)", got, want, limit, want-limit)
+			}
+			release <- struct{}{}
+		}
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestFanOutFirstErrorCancels fails the third of three in-flight tasks:
+// the two before it must be cancelled and its error returned.
+func TestFanOutFirstErrorCancels(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		boom := errors.New("boom")
+		var canceled atomic.Int64
+		wait := func(ctx context.Context) error {
+			<-ctx.Done()
+			canceled.Add(1)
+			return ctx.Err()
+		}
+		fail := func(context.Context) error { return boom }
+		err := fanOut(context.Background(), 3, []func(context.Context) error{wait, wait, fail, wait, wait})
+		if !errors.Is(err, boom) {
+			t.Errorf("err = %v, want the first failure", err)
+		}
+		if n := canceled.Load(); n < 2 {
+			t.Errorf("%d in-flight tasks saw the cancellation, want at least 2", n)
+		}
+	})
+}

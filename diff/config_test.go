@@ -1,0 +1,121 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(*Config)
+		wants []string // substrings of the error; none: valid
+	}{
+		{name: "defaults", edit: func(*Config) {}},
+		{
+			name: "good overrides and ignores",
+			edit: func(c *Config) {
+				c.Severities = map[Type]Severity{ListingParam: Medium}
+				c.Ignore = []Ignore{{Symbol: "*USDC*"}, {Exchange: "okx", Type: FundingExtreme}}
+			},
+		},
+		{
+			name: "every threshold wrong at once",
+			edit: func(c *Config) {
+				c.DelistAfter, c.ExtremeAnnualized, c.DivergenceAnnualized = 0, 0, -1
+				c.SpikeFactor, c.SpikeMinPoints, c.SpikeMinUSD = 1, 0, -5
+			},
+			wants: []string{
+				"DelistAfter must be at least 1 snapshot, got 0",
+				"ExtremeAnnualized must be above 0 (1.0 = 100%/yr), got 0",
+				"DivergenceAnnualized must be above 0 (0.5 = 50%/yr), got -1",
+				"SpikeFactor must be above 1 (times the median), got 1",
+				"SpikeMinPoints must be at least 1 observation, got 0",
+				"SpikeMinUSD must not be negative, got -5 USD",
+			},
+		},
+		{
+			name:  "bad severities",
+			edit:  func(c *Config) { c.Severities = map[Type]Severity{"fee.tier": High, ListingNew: "urgent"} },
+			wants: []string{`severity for unknown change type "fee.tier"`, `severity "urgent" for listing.new is not high, medium or low`},
+		},
+		{
+			name: "bad ignore rules",
+			edit: func(c *Config) {
+				c.Ignore = []Ignore{{Symbol: "[BTC"}, {}, {Type: "listing.gone"}}
+			},
+			wants: []string{
+				`ignore rule 1: bad symbol pattern "[BTC": syntax error in pattern`,
+				"ignore rule 2: empty rule would drop every change",
+				`ignore rule 3: unknown change type "listing.gone"`,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			tt.edit(&cfg)
+			err := cfg.Validate()
+			if len(tt.wants) == 0 {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Validate() = nil, want %q", tt.wants)
+			}
+			for _, w := range tt.wants {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestFilter(t *testing.T) {
+	changes := []Change{
+		{Exchange: "binance", Type: ListingNew, Symbol: "BTCUSDC", Unified: "BTC/USDC:USDC"},
+		{Exchange: "bybit", Type: ListingNew, Symbol: "BTCPERP", Unified: "BTC/USDC:USDC"},
+		{Exchange: "okx", Type: FundingExtreme, Symbol: "ETH-USDT-SWAP", Unified: "ETH/USDT:USDT"},
+		{Exchange: "binance vs okx", Type: FundingDivergence, Symbol: "PEPE/USDT:USDT", Unified: "PEPE/USDT:USDT"},
+		{Exchange: "bybit", Type: MarketOISpike, Symbol: "1000PEPEUSDT", Unified: "1000PEPE/USDT:USDT"},
+	}
+	tests := []struct {
+		name   string
+		ignore []Ignore
+		want   []string // symbols kept
+	}{
+		{name: "nothing ignored", want: []string{"BTCUSDC", "BTCPERP", "ETH-USDT-SWAP", "PEPE/USDT:USDT", "1000PEPEUSDT"}},
+		{name: "star spans the slash of a unified symbol", ignore: []Ignore{{Symbol: "*USDC*"}}, want: []string{"ETH-USDT-SWAP", "PEPE/USDT:USDT", "1000PEPEUSDT"}},
+		{name: "pattern with a slash keeps path semantics", ignore: []Ignore{{Symbol: "*/USDT:*"}}, want: []string{"BTCUSDC", "BTCPERP"}},
+		{name: "exchange matches a side of a divergence", ignore: []Ignore{{Exchange: "okx"}}, want: []string{"BTCUSDC", "BTCPERP", "1000PEPEUSDT"}},
+		{name: "all fields must match", ignore: []Ignore{{Exchange: "bybit", Type: ListingNew}}, want: []string{"BTCUSDC", "ETH-USDT-SWAP", "PEPE/USDT:USDT", "1000PEPEUSDT"}},
+		{name: "exchange symbol glob", ignore: []Ignore{{Symbol: "1000*"}}, want: []string{"BTCUSDC", "BTCPERP", "ETH-USDT-SWAP", "PEPE/USDT:USDT"}},
+		{name: "bad pattern ignores nothing", ignore: []Ignore{{Symbol: "[BTC"}}, want: []string{"BTCUSDC", "BTCPERP", "ETH-USDT-SWAP", "PEPE/USDT:USDT", "1000PEPEUSDT"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, c := range Filter(Config{Ignore: tt.ignore}, changes) {
+				got = append(got, c.Symbol)
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("kept %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestZeroConfig checks that a zero Config behaves like the defaults
+// instead of firing on everything.
+func TestZeroConfig(t *testing.T) {
+	runs := []Snap{snap(1, perp("BTCUSDT"), perp("ETHUSDT")), snap(2, perp("BTCUSDT"))}
+	if got := Listings(Config{}, "binance", runs); len(got) != 0 {
+		t.Errorf("absent once with a zero Config: got %q, want nothing", summary(got))
+	}
+	if got := Funding(Config{}, "okx", fsnap(1, fund("okx", "A", "A/USDT:USDT", 0, 8)), fsnap(2, fund("okx", "A", "A/USDT:USDT", 0.0002, 8))); len(got) != 0 {
+		t.Errorf("+21.9%%/yr funding with a zero Config: got %q, want nothing", summary(got))
+	}
+}
