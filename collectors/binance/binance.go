@@ -11,12 +11,10 @@ import (
 	"log"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/adshao/go-binance/v2/delivery"
 	"github.com/adshao/go-binance/v2/futures"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 )
@@ -125,48 +123,4 @@ func (c *Collector) observed(ms int64) time.Time {
 		return t
 	}
 	return c.now().UTC()
-}
-
-// fanOut runs requests concurrently and keeps the first error, cancelling
-// the rest. It avoids errgroup.WithContext on purpose: that cancels with
-// the first error as the context's cause, net/http hands the cause back
-// from every cancelled request, and collectors.Transport then writes the
-// request path into that shared *collectors.Error (a data race, and the
-// wrong path in the message).
-type fanOut struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	g      errgroup.Group
-	once   sync.Once
-	err    error
-}
-
-// newFanOut runs at most limit tasks at a time; limit <= 0 is no limit.
-func newFanOut(ctx context.Context, limit int) *fanOut {
-	f := &fanOut{}
-	f.ctx, f.cancel = context.WithCancel(ctx)
-	if limit > 0 {
-		f.g.SetLimit(limit)
-	}
-	return f
-}
-
-// Go runs task with the fan-out's context.
-func (f *fanOut) Go(task func(ctx context.Context) error) {
-	f.g.Go(func() error {
-		if err := task(f.ctx); err != nil {
-			// Record before cancelling, so a sibling's cancellation
-			// error never wins over the failure that caused it.
-			f.once.Do(func() { f.err = err })
-			f.cancel()
-		}
-		return nil
-	})
-}
-
-// Wait waits for every task and returns the first error.
-func (f *fanOut) Wait() error {
-	f.g.Wait()
-	f.cancel()
-	return f.err
 }

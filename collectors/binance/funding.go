@@ -28,31 +28,32 @@ func (c *Collector) funding(ctx context.Context) ([]collectors.Funding, error) {
 	var usdmRows, coinmRows []*futures.PremiumIndex
 	params := map[string]fundingParams{}
 	var coinmParams map[string]fundingParams
-	g := newFanOut(ctx, 0)
-	g.Go(func(ctx context.Context) (err error) {
-		usdmRows, err = c.usdm.NewPremiumIndexService().Do(ctx)
-		return wrap("usdm premiumIndex", err)
-	})
-	g.Go(func(ctx context.Context) (err error) {
-		coinmRows, err = c.coinmPremiumIndex(ctx)
-		return wrap("coinm premiumIndex", err)
-	})
-	g.Go(func(ctx context.Context) error {
-		rows, err := c.usdm.NewFundingRateInfoService().Do(ctx)
-		for _, r := range rows {
-			params[r.Symbol] = fundingParams{r.FundingIntervalHours, r.AdjustedFundingRateCap, r.AdjustedFundingRateFloor}
-		}
-		return wrap("usdm fundingInfo", err)
-	})
-	g.Go(func(ctx context.Context) error {
-		rows, err := c.coinm.NewGetFundingInfoService().Do(ctx)
-		coinmParams = make(map[string]fundingParams, len(rows))
-		for _, r := range rows {
-			coinmParams[r.Symbol] = fundingParams{int64(r.FundingIntervalHours), r.AdjustedFundingRateCap, r.AdjustedFundingRateFloor}
-		}
-		return wrap("coinm fundingInfo", err)
-	})
-	if err := g.Wait(); err != nil {
+	err := collectors.FanOut(ctx, 0,
+		func(ctx context.Context) (err error) {
+			usdmRows, err = c.usdm.NewPremiumIndexService().Do(ctx)
+			return wrap("usdm premiumIndex", err)
+		},
+		func(ctx context.Context) (err error) {
+			coinmRows, err = c.coinmPremiumIndex(ctx)
+			return wrap("coinm premiumIndex", err)
+		},
+		func(ctx context.Context) error {
+			rows, err := c.usdm.NewFundingRateInfoService().Do(ctx)
+			for _, r := range rows {
+				params[r.Symbol] = fundingParams{r.FundingIntervalHours, r.AdjustedFundingRateCap, r.AdjustedFundingRateFloor}
+			}
+			return wrap("usdm fundingInfo", err)
+		},
+		func(ctx context.Context) error {
+			rows, err := c.coinm.NewGetFundingInfoService().Do(ctx)
+			coinmParams = make(map[string]fundingParams, len(rows))
+			for _, r := range rows {
+				coinmParams[r.Symbol] = fundingParams{int64(r.FundingIntervalHours), r.AdjustedFundingRateCap, r.AdjustedFundingRateFloor}
+			}
+			return wrap("coinm fundingInfo", err)
+		},
+	)
+	if err != nil {
 		return nil, err
 	}
 	// USDⓈ-M and COIN-M ids never collide (BTCUSDT, BTCUSD_PERP).

@@ -17,10 +17,11 @@ const perpetualDelivery = 4133404800000
 // pull, since a missing half would look like mass delistings.
 func (c *Collector) instruments(ctx context.Context) ([]collectors.Instrument, error) {
 	var usdm, coinm []collectors.Instrument
-	g := newFanOut(ctx, 0)
-	g.Go(func(ctx context.Context) (err error) { usdm, err = c.usdmInstruments(ctx); return err })
-	g.Go(func(ctx context.Context) (err error) { coinm, err = c.coinmInstruments(ctx); return err })
-	if err := g.Wait(); err != nil {
+	err := collectors.FanOut(ctx, 0,
+		func(ctx context.Context) (err error) { usdm, err = c.usdmInstruments(ctx); return err },
+		func(ctx context.Context) (err error) { coinm, err = c.coinmInstruments(ctx); return err },
+	)
+	if err != nil {
 		return nil, err
 	}
 	return append(usdm, coinm...), nil

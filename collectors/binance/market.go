@@ -19,18 +19,19 @@ func (c *Collector) market(ctx context.Context) ([]collectors.MarketStat, error)
 	var usdmTickers []*futures.PriceChangeStats
 	var coinmTickers []*delivery.PriceChangeStats
 	var usdmInst, coinmInst []collectors.Instrument
-	g := newFanOut(ctx, 0)
-	g.Go(func(ctx context.Context) (err error) {
-		usdmTickers, err = c.usdm.NewListPriceChangeStatsService().Do(ctx)
-		return wrap("usdm ticker/24hr", err)
-	})
-	g.Go(func(ctx context.Context) (err error) {
-		coinmTickers, err = c.coinm.NewListPriceChangeStatsService().Do(ctx)
-		return wrap("coinm ticker/24hr", err)
-	})
-	g.Go(func(ctx context.Context) (err error) { usdmInst, err = c.usdmInstruments(ctx); return err })
-	g.Go(func(ctx context.Context) (err error) { coinmInst, err = c.coinmInstruments(ctx); return err })
-	if err := g.Wait(); err != nil {
+	err := collectors.FanOut(ctx, 0,
+		func(ctx context.Context) (err error) {
+			usdmTickers, err = c.usdm.NewListPriceChangeStatsService().Do(ctx)
+			return wrap("usdm ticker/24hr", err)
+		},
+		func(ctx context.Context) (err error) {
+			coinmTickers, err = c.coinm.NewListPriceChangeStatsService().Do(ctx)
+			return wrap("coinm ticker/24hr", err)
+		},
+		func(ctx context.Context) (err error) { usdmInst, err = c.usdmInstruments(ctx); return err },
+		func(ctx context.Context) (err error) { coinmInst, err = c.coinmInstruments(ctx); return err },
+	)
+	if err != nil {
 		return nil, err
 	}
 
@@ -107,10 +108,10 @@ func (c *Collector) stat(in collectors.Instrument, last, volume string, volumeUS
 // at most Concurrency requests in flight. Any failure fails the pull:
 // half-filled open interest would read as a collapse.
 func (c *Collector) openInterest(ctx context.Context, stats []collectors.MarketStat, top []int) error {
-	g := newFanOut(ctx, c.cfg.Concurrency)
+	tasks := make([]func(context.Context) error, 0, len(top))
 	for _, i := range top {
-		s := &stats[i] // each goroutine owns one element
-		g.Go(func(ctx context.Context) error {
+		s := &stats[i] // each task owns one element
+		tasks = append(tasks, func(ctx context.Context) error {
 			endpoint := "usdm openInterest " + s.Symbol
 			oi, err := c.usdm.NewGetOpenInterestService().Symbol(s.Symbol).Do(ctx)
 			if err != nil {
@@ -125,5 +126,5 @@ func (c *Collector) openInterest(ctx context.Context, stats []collectors.MarketS
 			return nil
 		})
 	}
-	return g.Wait()
+	return collectors.FanOut(ctx, c.cfg.Concurrency, tasks...)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
@@ -262,7 +261,7 @@ func (c *Collector) fundingEach(ctx context.Context) ([]fundingRate, error) {
 			return nil
 		}
 	}
-	if err := fanOut(ctx, c.cfg.Concurrency, tasks); err != nil {
+	if err := collectors.FanOut(ctx, c.cfg.Concurrency, tasks...); err != nil {
 		return nil, err
 	}
 	return rows, nil
@@ -313,11 +312,11 @@ func (c *Collector) market(ctx context.Context) ([]collectors.MarketStat, error)
 		insts   []instrument
 	)
 	swap := url.Values{"instType": {"SWAP"}}
-	err := fanOut(ctx, 3, []func(context.Context) error{
+	err := collectors.FanOut(ctx, 0,
 		func(ctx context.Context) error { return c.get(ctx, pathTickers, swap, &tickers) },
 		func(ctx context.Context) error { return c.get(ctx, pathOpenInterest, swap, &ois) },
 		func(ctx context.Context) (err error) { insts, err = c.fetchInstruments(ctx); return err },
-	})
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -368,42 +367,4 @@ func (c *Collector) observed(ts time.Time) time.Time {
 		return c.now().UTC()
 	}
 	return ts
-}
-
-// fanOut runs tasks with at most limit in flight. The first failure
-// cancels the rest and is returned.
-func fanOut(ctx context.Context, limit int, tasks []func(context.Context) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, limit)
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	fail := func(err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if first == nil {
-			first = err
-			cancel()
-		}
-	}
-start:
-	for _, task := range tasks {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			fail(&collectors.Error{Kind: collectors.ErrTimeout, Msg: "stopped before every request was sent", Err: ctx.Err()})
-			break start
-		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := task(ctx); err != nil {
-				fail(err)
-			}
-		})
-	}
-	wg.Wait()
-	return first
 }

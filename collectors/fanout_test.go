@@ -1,4 +1,4 @@
-package okx
+package collectors
 
 import (
 	"context"
@@ -24,7 +24,7 @@ func TestFanOutLimit(t *testing.T) {
 			}
 		}
 		done := make(chan error, 1)
-		go func() { done <- fanOut(context.Background(), limit, tasks) }()
+		go func() { done <- FanOut(context.Background(), limit, tasks...) }()
 		for want := int64(limit); want <= n; want++ {
 			synctest.Wait()
 			if got := started.Load(); got != want {
@@ -51,7 +51,7 @@ func TestFanOutFirstErrorCancels(t *testing.T) {
 			return ctx.Err()
 		}
 		fail := func(context.Context) error { return boom }
-		err := fanOut(context.Background(), 3, []func(context.Context) error{wait, wait, fail, wait, wait})
+		err := FanOut(context.Background(), 3, wait, wait, fail, wait, wait)
 		if !errors.Is(err, boom) {
 			t.Errorf("err = %v, want the first failure", err)
 		}

@@ -1,0 +1,49 @@
+package collectors
+
+import (
+	"context"
+	"sync"
+)
+
+// FanOut runs a pull's requests concurrently, at most limit at a time (no
+// limit when limit <= 0). The first failure cancels the rest and is the
+// one returned: it is recorded before the cancellation, so a sibling's
+// "context canceled" never hides the failure that caused it.
+func FanOut(ctx context.Context, limit int, tasks ...func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if limit <= 0 {
+		limit = len(tasks)
+	}
+	sem := make(chan struct{}, max(limit, 1))
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if first == nil {
+			first = err
+			cancel()
+		}
+	}
+start:
+	for _, task := range tasks {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			fail(Classify(ctx.Err()))
+			break start
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := task(ctx); err != nil {
+				fail(err)
+			}
+		})
+	}
+	wg.Wait()
+	return first
+}
