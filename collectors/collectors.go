@@ -165,12 +165,13 @@ func (s Snapshot) Complete() bool { return s.Err == nil }
 
 // Pull runs one collection and wraps the outcome in a Snapshot: it counts
 // requests, times the pull, rejects an empty result and sorts the records by
-// symbol so that equal content is stored and compared identically.
+// symbol so that equal content is stored and compared identically. now
+// stamps StartedAt.
 func Pull(ctx context.Context, c Collector, kind Kind, now func() time.Time) Snapshot {
 	ctx, requests := WithRequestCounter(ctx)
-	start := now()
+	start, began := now(), time.Now() // now may be a fixed clock; the duration is real
 	recs, err := c.Collect(ctx, kind)
-	snap := Snapshot{Exchange: c.Exchange(), Kind: kind, StartedAt: start.UTC(), Duration: now().Sub(start)}
+	snap := Snapshot{Exchange: c.Exchange(), Kind: kind, StartedAt: start.UTC(), Duration: time.Since(began)}
 	snap.Requests = int(requests.Load())
 	if err == nil && recs.Len() == 0 {
 		err = &Error{Kind: ErrEmpty, Msg: "the exchange returned no " + string(kind)}

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -48,8 +49,7 @@ func Funding(cfg Config, exchange string, prev, next Snap) []Change {
 			out = append(out, ev)
 		}
 		if seen {
-			out = append(out, capChange(c, "cap", p.Cap, f.Cap, f.IntervalHours)...)
-			out = append(out, capChange(c, "floor", p.Floor, f.Floor, f.IntervalHours)...)
+			out = append(out, capChange(c, p, f)...)
 		}
 		if extreme(f) && (!seen || !extreme(p)) {
 			ev := c
@@ -68,23 +68,38 @@ func Funding(cfg Config, exchange string, prev, next Snap) []Change {
 	return finish(cfg, out)
 }
 
-// capChange reports a changed funding cap or floor. Unlike contract
-// parameters, zero is a real state here: Binance publishes caps only for
-// symbols it has adjusted, so 0 → 3% is the exchange adjusting one.
-func capChange(c Change, field string, old, next, intervalHours float64) []Change {
-	if old == next {
+// capChange reports a changed funding cap, floor or both, as one event.
+// A side going from or to zero (unpublished) is not a change: Binance
+// publishes the cap only while a symbol sits in fundingInfo, which an
+// interval change alone puts it in, so "none → 2%" would be a false alarm.
+func capChange(c Change, p, f collectors.Funding) []Change {
+	changed := func(a, b float64) bool { return a != 0 && b != 0 && a != b }
+	capMoved, floorMoved := changed(p.Cap, f.Cap), changed(p.Floor, f.Floor)
+	switch {
+	case capMoved && floorMoved:
+		c.Field = "cap/floor"
+	case capMoved:
+		c.Field = "cap"
+	case floorMoved:
+		c.Field = "floor"
+	default:
 		return nil
 	}
-	format := func(v float64) string {
-		if v == 0 {
-			return "none"
-		}
-		return formatRate(v, intervalHours)
-	}
-	c.Type, c.Field = FundingCap, field
-	c.Old, c.New = format(old), format(next)
-	c.Evidence = map[string]float64{field + "_old": old, field + "_new": next, "interval_hours": intervalHours}
+	c.Type = FundingCap
+	c.Old, c.New = formatBounds(p), formatBounds(f)
+	c.Evidence = map[string]float64{"cap_old": p.Cap, "cap_new": f.Cap, "floor_old": p.Floor, "floor_new": f.Floor,
+		"interval_hours": f.IntervalHours}
 	return []Change{c}
+}
+
+// formatBounds prints a funding cap and floor per interval: "±2.00% per 8h"
+// when symmetric, else "-1.00% / +2.00% per 8h".
+func formatBounds(f collectors.Funding) string {
+	per := " per " + formatHours(f.IntervalHours)
+	if f.Cap == -f.Floor {
+		return fmt.Sprintf("±%.2f%%", f.Cap*100) + per
+	}
+	return fmt.Sprintf("%+.2f%% / %+.2f%%", f.Floor*100, f.Cap*100) + per
 }
 
 // quote is one exchange's annualized funding for one coin.
@@ -118,7 +133,7 @@ func Divergence(cfg Config, prev, next map[string]Snap) []Change {
 			DetectedAt:   later(hi.snap, lo.snap).At,
 			SnapshotFrom: max(prev[hi.exchange].ID, prev[lo.exchange].ID),
 			SnapshotTo:   later(hi.snap, lo.snap).ID,
-			Evidence:     map[string]float64{"spread": gap, "threshold_annualized": cfg.DivergenceAnnualized},
+			Evidence:     map[string]float64{"spread_annualized": gap, "threshold_annualized": cfg.DivergenceAnnualized},
 		}
 		for _, q := range qs {
 			c.Evidence["annualized_"+q.exchange] = q.annualized
@@ -130,7 +145,7 @@ func Divergence(cfg Config, prev, next map[string]Snap) []Change {
 				continue
 			}
 			c.Old = formatAnnual(oldGap) + " spread"
-			c.Evidence["spread_old"] = oldGap
+			c.Evidence["spread_annualized_old"] = oldGap
 		}
 		out = append(out, c)
 	}

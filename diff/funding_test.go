@@ -34,16 +34,16 @@ func TestFunding(t *testing.T) {
 		{
 			name: "cap and floor widened",
 			prev: fsnap(1, capped(btc(0.0001, 8), 0.00375, -0.00375)), next: fsnap(2, capped(btc(0.0001, 8), 0.005, -0.005)),
-			want: []string{
-				"funding.cap okx BTC-USDT-SWAP.cap: +0.3750% (+410.62%/yr) → +0.5000% (+547.50%/yr) (medium)",
-				"funding.cap okx BTC-USDT-SWAP.floor: -0.3750% (-410.62%/yr) → -0.5000% (-547.50%/yr) (medium)",
-			},
+			want: []string{"funding.cap okx BTC-USDT-SWAP.cap/floor: ±0.38% per 8h → ±0.50% per 8h (medium)"},
 		},
 		{
-			name: "cap newly published is an adjustment",
-			prev: fsnap(1, btc(0.0001, 8)), next: fsnap(2, capped(btc(0.0001, 8), 0.03, 0)),
-			want: []string{"funding.cap okx BTC-USDT-SWAP.cap: none → +3.0000% (+3285.00%/yr) (medium)"},
+			name: "cap raised alone",
+			prev: fsnap(1, capped(btc(0.0001, 4), 0.01, -0.01)), next: fsnap(2, capped(btc(0.0001, 4), 0.02, -0.01)),
+			want: []string{"funding.cap okx BTC-USDT-SWAP.cap: ±1.00% per 4h → -1.00% / +2.00% per 4h (medium)"},
 		},
+		// Binance shows a cap only while a symbol is in fundingInfo, which an
+		// interval change alone puts it in: unpublished → published is no change.
+		{name: "cap newly published", prev: fsnap(1, btc(0.0001, 8)), next: fsnap(2, capped(btc(0.0001, 8), 0.03, -0.03))},
 		{
 			name: "crossing into extreme",
 			prev: fsnap(1, btc(0.0001, 8)), next: fsnap(2, btc(0.001, 8)),
@@ -195,7 +195,7 @@ func TestDivergenceEvent(t *testing.T) {
 		t.Fatalf("got %q, want one divergence", summary(got))
 	}
 	c := got[0]
-	for k, v := range map[string]float64{"annualized_binance": 0.657, "annualized_okx": -0.219, "spread": 0.876, "threshold_annualized": 0.5} {
+	for k, v := range map[string]float64{"annualized_binance": 0.657, "annualized_okx": -0.219, "spread_annualized": 0.876, "threshold_annualized": 0.5} {
 		if !near(c.Evidence[k], v) {
 			t.Errorf("evidence %s = %v, want %v", k, c.Evidence[k], v)
 		}

@@ -179,7 +179,7 @@ func paramChanges(c Change, old, in collectors.Instrument, at time.Time) []Chang
 		ev := c
 		ev.Type, ev.Field = ListingParam, p.field
 		ev.Old, ev.New = p.format(a, old), p.format(b, in)
-		ev.Evidence = map[string]float64{p.field + "_old": a, p.field + "_new": b}
+		ev.Evidence = map[string]float64{"old": a, "new": b}
 		out = append(out, ev)
 	}
 	if in.ContractType == collectors.Delivery {

@@ -233,7 +233,7 @@ func TestListingsEvidence(t *testing.T) {
 		snap(2, perp("BTCUSDT", leverage(75)), perp("ETHUSDT", func(in *collectors.Instrument) { in.DeliveryAt = at(2).Add(36 * time.Hour) })),
 	})
 	want := map[string]map[string]float64{
-		"max_leverage": {"max_leverage_old": 50, "max_leverage_new": 75},
+		"max_leverage": {"old": 50, "new": 75},
 		"delivery_at":  {"delivery_at_unix": float64(at(2).Add(36 * time.Hour).Unix()), "days_to_delivery": 1.5},
 	}
 	if len(got) != len(want) {

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rivalwatch/rivalwatch/collectors/replay"
+	"github.com/rivalwatch/rivalwatch/configs"
+	"github.com/rivalwatch/rivalwatch/reports"
+	"github.com/rivalwatch/rivalwatch/store"
+)
+
+// demoData holds two recorded "days" of the three exchanges, written by
+// the project (see demodata_test.go), with real-looking changes between them.
+//
+//go:embed demodata
+var demoData embed.FS
+
+var demoRounds = []struct {
+	dir   string
+	label string
+	ago   time.Duration
+}{
+	{"demodata/round1", "Round 1 (yesterday)", 24 * time.Hour},
+	{"demodata/round2", "Round 2 (today)", 0},
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c commonFlags
+	fs := newFlagSet("demo", "demo [--dir DIR]", stderr, &c)
+	dir := fs.String("dir", ".", "folder for the demo database and digests")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	cfg, err := configs.LoadEmbedded("demo.yaml")
+	if c.config != "" {
+		cfg, err = configs.Load(c.config)
+	}
+	if err != nil {
+		return err
+	}
+	cfg.Database = filepath.Join(*dir, "rivalwatch-demo.db")
+	if c.db != "" {
+		cfg.Database = c.db
+	}
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		return err
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(cfg.Database + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove the previous demo database: %w", err)
+		}
+	}
+
+	today := clock().UTC()
+	roundTime := today
+	now := func() time.Time { return roundTime }
+	st, err := openStore(ctx, cfg, now)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	differ := newDiffer(st, cfg.DiffConfig())
+
+	fmt.Fprintln(stdout, "rivalwatch demo: two recorded days of Binance, Bybit and OKX, served on this machine (no internet).")
+	for _, round := range demoRounds {
+		roundTime = today.Add(-round.ago)
+		results, err := demoRound(ctx, st, cfg, round.dir, now)
+		if err != nil {
+			return err
+		}
+		events, err := differ.pending(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\n%s, %s:\n", round.label, roundTime.Format("2006-01-02 15:04 MST"))
+		printSweep(stdout, results)
+		fmt.Fprintf(stdout, "%d change events\n", events)
+	}
+
+	ro, err := store.OpenReadOnly(ctx, cfg.Database)
+	if err != nil {
+		return err
+	}
+	defer ro.Close()
+	d, err := buildDigest(ctx, ro, cfg, today.Truncate(24*time.Hour))
+	if err != nil {
+		return err
+	}
+	var written []string
+	for _, format := range []string{"html", "md"} {
+		files, err := reports.Write(d, format, filepath.Join(*dir, "rivalwatch-demo-digest."+format))
+		if err != nil {
+			return err
+		}
+		written = append(written, files...)
+	}
+	printDemoSummary(stdout, d, cfg.Database, written)
+	return nil
+}
+
+// demoRound serves one recorded day on a loopback port, points the
+// collectors at it and stores one sweep.
+func demoRound(ctx context.Context, st *store.Store, cfg configs.Config, dir string, now func() time.Time) ([]sweepResult, error) {
+	cas, err := replay.Load(demoData, dir)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo server: %w", err)
+	}
+	srv := &http.Server{Handler: cas.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	pointAt(&cfg, "http://"+ln.Addr().String())
+	cs, err := buildCollectors(cfg, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	return sweep(ctx, st, cs, cfg.Kinds(), now), nil
+}
+
+// printDemoSummary tells a first-time user what happened and where to look.
+func printDemoSummary(w io.Writer, d reports.Digest, db string, written []string) {
+	fmt.Fprintf(w, "\nWhat matters today (%s):\n", d.Date)
+	for i, e := range d.Headline {
+		fmt.Fprintf(w, "  %d. %s\n", i+1, e.Summary)
+	}
+	if len(d.Suggestions) > 0 {
+		fmt.Fprintf(w, "%d suggested countermeasures are in the digest.\n", len(d.Suggestions))
+	}
+	fmt.Fprintln(w, "\nDigest:")
+	for _, f := range written {
+		fmt.Fprintln(w, "  "+f)
+	}
+	fmt.Fprintf(w, "Database: %s\n", db)
+	fmt.Fprintf(w, "Next: rivalwatch sql --db %s --schema\n", db)
+}

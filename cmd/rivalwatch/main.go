@@ -1,0 +1,128 @@
+// Command rivalwatch watches rival crypto exchanges' perpetual futures:
+// it pulls their public APIs into SQLite, turns changes into events and
+// writes a daily digest with suggested countermeasures.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+const usage = `rivalwatch — what rival exchanges changed, and what it costs us.
+
+Usage:
+  rivalwatch demo                      run the whole pipeline offline on built-in recordings
+  rivalwatch collect [--exchange X] [--kind K]
+                                       pull the rivals once and store what succeeded
+  rivalwatch diff                      turn new snapshots into change events
+  rivalwatch changes [--since 24h] [--format table|csv|json]
+                                       list change events
+  rivalwatch report [--date YYYY-MM-DD] [--format html|md|json] [--out FILE]
+                                       write the daily digest
+  rivalwatch sql "SELECT ..." [--format table|csv|json]
+  rivalwatch sql --schema              query the database read-only; list the views
+  rivalwatch record --out DIR          save the live answers of one sweep as a cassette
+  rivalwatch replay DIR [--listen 127.0.0.1:8900]
+                                       serve a cassette so a config can point at it
+
+Every command takes --config FILE (default: the built-in configs/rivalwatch.yaml,
+which points at the real exchanges) and --db FILE (overrides the config's database).
+Run "rivalwatch COMMAND --help" for a command's flags.
+`
+
+// errUsage marks a mistake in the command line; main prints the usage.
+var errUsage = errors.New("usage")
+
+// errFlags marks a flag error the flag package has already printed.
+var errFlags = errors.New("bad flags")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errFlags):
+		os.Exit(2)
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(os.Stderr, "rivalwatch:", strings.TrimPrefix(err.Error(), "usage: "))
+		fmt.Fprint(os.Stderr, "\n"+usage)
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "rivalwatch:", err)
+		os.Exit(1)
+	}
+}
+
+// run executes one command; tests call it directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"demo":    runDemo,
+		"collect": runCollect,
+		"diff":    runDiff,
+		"changes": runChanges,
+		"report":  runReport,
+		"sql":     runSQL,
+		"record":  runRecord,
+		"replay":  runReplay,
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+	}
+	return cmd(ctx, args[1:], stdout, stderr)
+}
+
+// commonFlags are the flags every command takes.
+type commonFlags struct {
+	config string
+	db     string
+}
+
+func newFlagSet(name, synopsis string, stderr io.Writer, c *commonFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: rivalwatch %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&c.config, "config", "", "config file (default: built-in configs/rivalwatch.yaml)")
+	fs.StringVar(&c.db, "db", "", "SQLite database (default: the config's database)")
+	return fs
+}
+
+// parseArgs parses flags that may come before or after positional
+// arguments, so `sql "SELECT 1" --format csv` works.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errFlags
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}

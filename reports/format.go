@@ -1,0 +1,199 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The formatters below accept any so that templates can pass a missing
+// input (nil) straight through: a missing number prints "n/a" instead of
+// failing the whole digest.
+
+const na = "n/a"
+
+// toFloat converts a template value to a number; ok is false for nil,
+// strings and anything else that is not a number.
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, !math.IsNaN(x) && !math.IsInf(x, 0)
+	case float32:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+// trimFloat prints f with at most prec decimals and no trailing zeros.
+func trimFloat(f float64, prec int) string {
+	s := strconv.FormatFloat(f, 'f', prec, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+// sig3 prints f with about three significant digits: 1.23, 12.3, 123.
+func sig3(f float64) string {
+	a := math.Abs(f)
+	switch {
+	case a >= 100:
+		return trimFloat(f, 0)
+	case a >= 10:
+		return trimFloat(f, 1)
+	default:
+		return trimFloat(f, 2)
+	}
+}
+
+// formatUSD prints money with a K/M/B suffix: $950, $12.3K, $1.5M, $2.1B.
+func formatUSD(v any) string {
+	f, ok := toFloat(v)
+	if !ok {
+		return na
+	}
+	sign := ""
+	if f < 0 {
+		sign, f = "-", -f
+	}
+	// Round first so that 999,999 prints $1M rather than $1000K.
+	for _, u := range []struct {
+		div    float64
+		suffix string
+	}{{1e9, "B"}, {1e6, "M"}, {1e3, "K"}} {
+		if f >= u.div*0.9995 {
+			return sign + "$" + sig3(f/u.div) + u.suffix
+		}
+	}
+	if f < 10 && f != math.Trunc(f) {
+		return sign + "$" + strconv.FormatFloat(f, 'f', 2, 64)
+	}
+	return sign + "$" + trimFloat(f, 0)
+}
+
+// formatBps prints a fraction in basis points: 0.00045 is "4.5 bps".
+func formatBps(v any) string {
+	f, ok := toFloat(v)
+	if !ok {
+		return na
+	}
+	return trimFloat(f*1e4, 2) + " bps"
+}
+
+// formatPct prints a fraction as a percentage: 0.05 is "5%".
+func formatPct(v any) string {
+	f, ok := toFloat(v)
+	if !ok {
+		return na
+	}
+	return trimFloat(f*100, 1) + "%"
+}
+
+// formatPctYr prints an annualized fraction: 0.123 is "12.3 %/yr".
+func formatPctYr(v any) string {
+	f, ok := toFloat(v)
+	if !ok {
+		return na
+	}
+	return trimFloat(f*100, 1) + " %/yr"
+}
+
+// formatHours prints an interval: 8 is "8 h".
+func formatHours(v any) string {
+	f, ok := toFloat(v)
+	if !ok {
+		return na
+	}
+	return trimFloat(f, 2) + " h"
+}
+
+// formatNum prints a plain number with up to two decimals: a ratio or a
+// count.
+func formatNum(v any) string {
+	f, ok := toFloat(v)
+	if !ok {
+		if s, isString := v.(string); isString && s != "" {
+			return s
+		}
+		return na
+	}
+	if a := math.Abs(f); a > 0 && a < 0.01 {
+		// Small fractions (a fee of a type this package does not know)
+		// keep three significant digits instead of rounding to 0.
+		return strconv.FormatFloat(f, 'g', 3, 64)
+	}
+	return trimFloat(f, 2)
+}
+
+// formatInput prints an input by its name's unit convention, so the
+// digest's input tables need no per-rule formatting.
+func formatInput(name string, v any) string {
+	switch x := v.(type) {
+	case string:
+		if x == "" {
+			return "none"
+		}
+		return x
+	case bool:
+		if x {
+			return "yes"
+		}
+		return "no"
+	}
+	switch {
+	case strings.HasSuffix(name, "_usd") || strings.HasPrefix(name, "usd_"):
+		return formatUSD(v)
+	case strings.HasSuffix(name, "_fee") || name == "rate":
+		return formatBps(v)
+	case strings.Contains(name, "annualized"):
+		return formatPctYr(v)
+	case strings.HasSuffix(name, "_hours"):
+		return formatHours(v)
+	case name == "contribution_margin":
+		return formatPct(v)
+	}
+	return formatNum(v)
+}
+
+// formatAge prints how old something is: "35 min", "5 h 30 min", "3 d".
+func formatAge(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0 min"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		h, m := int(d.Hours()), int(d.Minutes())%60
+		if m == 0 {
+			return fmt.Sprintf("%d h", h)
+		}
+		return fmt.Sprintf("%d h %d min", h, m)
+	}
+	return trimFloat(d.Hours()/24, 1) + " d"
+}
+
+// formatWhen prints a time for the "since" column: the clock time alone
+// when it falls on the reported day, else the date too.
+func formatWhen(t, day time.Time) string {
+	if t.IsZero() {
+		return na
+	}
+	t = t.UTC()
+	if y, m, d := t.Date(); y == day.Year() && m == day.Month() && d == day.Day() {
+		return t.Format("15:04 UTC")
+	}
+	return t.Format("2006-01-02 15:04 UTC")
+}

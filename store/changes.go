@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/rivalwatch/rivalwatch/diff"
+)
+
+// SaveChanges stores change events, ignoring those already stored under the
+// same stable ID, so re-running diff never duplicates an event. It returns
+// how many were new.
+func (s *Store) SaveChanges(ctx context.Context, changes []diff.Change) (int, error) {
+	if s.w == nil {
+		return 0, fmt.Errorf("save changes: %w", errReadOnly)
+	}
+	n, err := s.saveChanges(ctx, changes)
+	if err != nil {
+		return 0, fmt.Errorf("save changes: %w", err)
+	}
+	return n, nil
+}
+
+func (s *Store) saveChanges(ctx context.Context, changes []diff.Change) (int, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO change_events
+		(id, detected_at, exchange, kind, type, symbol, unified, field, old, new, severity,
+		 snapshot_from, snapshot_to, evidence)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return 0, err
+	}
+	defer stmt.Close()
+	inserted := 0
+	for _, c := range changes {
+		if c.ID == "" {
+			return 0, fmt.Errorf("%s %s %s: change has no ID", c.Exchange, c.Type, c.Symbol)
+		}
+		var evidence any
+		if len(c.Evidence) > 0 {
+			// encoding/json sorts map keys, so equal evidence is equal text.
+			b, err := json.Marshal(c.Evidence)
+			if err != nil {
+				return 0, fmt.Errorf("change %s: evidence: %w", c.ID, err)
+			}
+			evidence = string(b)
+		}
+		res, err := stmt.ExecContext(ctx, c.ID, timeValue(c.DetectedAt), c.Exchange, string(c.Kind), string(c.Type),
+			c.Symbol, c.Unified, c.Field, c.Old, c.New, string(c.Severity),
+			nullID(c.SnapshotFrom), nullID(c.SnapshotTo), evidence)
+		if err != nil {
+			return 0, fmt.Errorf("change %s: %w", c.ID, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		inserted += int(n)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	return inserted, nil
+}
+
+// Changes returns the change events detected in [from, to), by detection
+// time, then ID.
+func (s *Store) Changes(ctx context.Context, from, to time.Time) ([]diff.Change, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, detected_at, exchange, kind, type, symbol, unified, field,
+		old, new, severity, snapshot_from, snapshot_to, evidence
+		FROM change_events WHERE detected_at >= ? AND detected_at < ? ORDER BY detected_at, id`,
+		bound(from), bound(to))
+	if err != nil {
+		return nil, fmt.Errorf("changes: %w", err)
+	}
+	var out []diff.Change
+	err = scanRows(rows, func() error {
+		var c diff.Change
+		var detected, evidence sql.NullString
+		var from, to sql.NullInt64
+		if err := rows.Scan(&c.ID, &detected, &c.Exchange, &c.Kind, &c.Type, &c.Symbol, &c.Unified, &c.Field,
+			&c.Old, &c.New, &c.Severity, &from, &to, &evidence); err != nil {
+			return err
+		}
+		c.SnapshotFrom, c.SnapshotTo = from.Int64, to.Int64
+		var err error
+		if c.DetectedAt, err = parseTime(detected); err != nil {
+			return err
+		}
+		if evidence.Valid {
+			if err := json.Unmarshal([]byte(evidence.String), &c.Evidence); err != nil {
+				return fmt.Errorf("change %s: evidence: %w", c.ID, err)
+			}
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("changes: %w", err)
+	}
+	return out, nil
+}
