@@ -11,6 +11,8 @@ import (
 // exchange's transport keeps its own rate limit) and returns the
 // snapshots in collector order, then kind order.
 func Sweep(ctx context.Context, cs []Collector, kinds []Kind, now func() time.Time) []Snapshot {
+	ctx, cancel := context.WithCancel(withSharing(ctx))
+	defer cancel()
 	out := make([]Snapshot, len(cs)*len(kinds))
 	var wg sync.WaitGroup
 	for i, c := range cs {

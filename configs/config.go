@@ -321,7 +321,7 @@ func walkKeys(n *yaml.Node, t reflect.Type, path string, lines map[int]string, e
 			lines[key.Line] = p
 			ft, ok := fields[key.Value]
 			if !ok {
-				*errs = append(*errs, fmt.Errorf("line %d: unknown key %q%s", key.Line, p, suggest(key.Value, fields)))
+				*errs = append(*errs, fmt.Errorf("line %d: unknown key %q%s", key.Line, p, knownKeys(fields)))
 				continue
 			}
 			walkKeys(val, ft, p, lines, errs)
@@ -361,7 +361,7 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
-func suggest(key string, fields map[string]reflect.Type) string {
+func knownKeys(fields map[string]reflect.Type) string {
 	names := make([]string, 0, len(fields))
 	for k := range fields {
 		names = append(names, k)

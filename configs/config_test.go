@@ -55,7 +55,8 @@ func TestBadConfigsNameKeyAndLine(t *testing.T) {
 			[]string{"http.timeout: must be positive", `collect.kinds[1]: unknown kind "prices"`, "collect.min_count_ratio: must be above 0", `exchanges.okx.rest.v5: must be a http or https URL, got "ftp://www.okx.com"`}},
 		{"diff section", "diff:\n  severities: {listing.new: urgent, fees.cut: high}\n  ignore:\n    - {}\n",
 			[]string{`diff.severities.listing.new: must be high, medium or low, got "urgent"`, "diff.severities.fees.cut: unknown change type", "diff.ignore[0]: matches everything"}},
-		{"broken yaml", "http:\n  timeout: [5s\n", []string{"line 2"}},
+		{"broken yaml", "http:\n  timeout: 5s\n retries: 2\n", []string{"bad.yaml: line 2: did not find expected key"}},
+		{"duplicate key", "database: a.db\ndatabase: b.db\n", []string{`line 2: mapping key "database" already defined at line 1`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
@@ -129,16 +130,23 @@ func scanMarket(rows *sql.Rows, exchange string) (collectors.MarketStat, error) 
 
 // MarketSeries returns the market rows of the complete snapshots of one
 // exchange observed by a run that started in [from, to), oldest snapshot
-// first, each snapshot once even when several unchanged runs saw it.
-func (s *Store) MarketSeries(ctx context.Context, exchange string, from, to time.Time) ([]collectors.MarketStat, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT m.symbol, m.unified, m.last_price, m.volume_24h_usd,
-		m.open_interest_usd, m.observed_at
-		FROM market_rows m
-		WHERE m.snapshot_id IN (
-			SELECT snapshot_id FROM run_log
-			WHERE exchange = ? AND kind = ? AND `+completeStatuses+` AND started_at >= ? AND started_at < ?)
-		ORDER BY m.snapshot_id, m.symbol`,
-		exchange, string(collectors.KindMarket), bound(from), bound(to))
+// first, each snapshot once even when several unchanged runs saw it, and at
+// most one snapshot per every (the first in each span; every <= 0 keeps
+// them all). Sampling keeps a week of 5-minute sweeps cheap to read: a
+// trailing median needs dozens of points, not thousands.
+func (s *Store) MarketSeries(ctx context.Context, exchange string, from, to time.Time, every time.Duration) ([]collectors.MarketStat, error) {
+	ids, err := s.sampleSnapshots(ctx, exchange, collectors.KindMarket, from, to, every)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT symbol, unified, last_price, volume_24h_usd,
+		open_interest_usd, observed_at FROM market_rows
+		WHERE snapshot_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)
+		ORDER BY snapshot_id, symbol`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("market series of %s: %w", exchange, err)
 	}
@@ -152,4 +160,38 @@ func (s *Store) MarketSeries(ctx context.Context, exchange string, from, to time
 		return nil, fmt.Errorf("market series of %s: %w", exchange, err)
 	}
 	return out, nil
+}
+
+// sampleSnapshots lists the complete snapshots first seen by a run in
+// [from, to), at most one per every.
+func (s *Store) sampleSnapshots(ctx context.Context, exchange string, kind collectors.Kind, from, to time.Time, every time.Duration) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT snapshot_id, MIN(started_at) FROM run_log
+		WHERE exchange = ? AND kind = ? AND `+completeStatuses+` AND started_at >= ? AND started_at < ?
+		GROUP BY snapshot_id ORDER BY 2, 1`,
+		exchange, string(kind), bound(from), bound(to))
+	if err != nil {
+		return nil, fmt.Errorf("market series of %s: %w", exchange, err)
+	}
+	var ids []int64
+	var next time.Time
+	err = scanRows(rows, func() error {
+		var id int64
+		var started sql.NullString
+		if err := rows.Scan(&id, &started); err != nil {
+			return err
+		}
+		at, err := parseTime(started)
+		if err != nil || at.Before(next) {
+			return err
+		}
+		ids = append(ids, id)
+		if every > 0 {
+			next = at.Add(every)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("market series of %s: %w", exchange, err)
+	}
+	return ids, nil
 }

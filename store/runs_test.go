@@ -149,19 +149,27 @@ func TestMarketSeries(t *testing.T) {
 	mustSave(t, s, failed("binance", collectors.KindMarket, at(3), errors.New("reset")))
 	mustSave(t, s, snapshot("okx", collectors.KindMarket, 2, at(1)))
 
+	third := snapshot("binance", collectors.KindMarket, 2, at(4))
+	third.Records.Market[0].Volume24hUSD = 7e9
+	mustSave(t, s, third)
+	both := append(append([]collectors.MarketStat{}, first.Records.Market...), second.Records.Market...)
+
 	tests := []struct {
 		name     string
 		from, to time.Time
+		every    time.Duration
 		want     []collectors.MarketStat
 	}{
-		{"everything", at(0), at(4), append(append([]collectors.MarketStat{}, first.Records.Market...), second.Records.Market...)},
-		{"only the unchanged run", at(1), at(2), first.Records.Market},
-		{"to is exclusive", at(0), at(1), first.Records.Market},
-		{"nothing", at(5), at(6), nil},
+		{"everything", at(0), at(4), 0, both},
+		{"only the unchanged run", at(1), at(2), 0, first.Records.Market},
+		{"to is exclusive", at(0), at(1), 0, first.Records.Market},
+		{"nothing", at(5), at(6), 0, nil},
+		{"one per 3 hours", at(0), at(5), 3 * time.Hour, append(append([]collectors.MarketStat{}, first.Records.Market...), third.Records.Market...)},
+		{"sampling keeps the first of each span", at(0), at(4), time.Hour, both},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.MarketSeries(ctx, "binance", tt.from, tt.to)
+			got, err := s.MarketSeries(ctx, "binance", tt.from, tt.to, tt.every)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -55,11 +55,21 @@ func printSweep(w io.Writer, results []sweepResult) {
 	tw.Flush()
 }
 
-// differ turns stored runs into change events.
+// Volume and open-interest spikes compare against the trailing week,
+// sampled every 4 hours (42 points at most).
+const (
+	spikeWindow   = 7 * 24 * time.Hour
+	spikeSampling = 4 * time.Hour
+)
+
+// differ turns stored runs into change events. It keeps the snapshots the
+// last pass read, which the next pass mostly needs again (each run is
+// compared with its predecessor).
 type differ struct {
 	st    *store.Store
 	cfg   diff.Config
 	cache map[int64]collectors.Records
+	used  map[int64]bool
 }
 
 func newDiffer(st *store.Store, cfg diff.Config) *differ {
@@ -73,6 +83,14 @@ func (d *differ) pending(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	d.used = map[int64]bool{}
+	defer func() {
+		for id := range d.cache {
+			if !d.used[id] {
+				delete(d.cache, id)
+			}
+		}
+	}()
 	total := 0
 	for _, r := range runs {
 		changes, err := d.run(ctx, r)
@@ -129,7 +147,7 @@ func (d *differ) run(ctx context.Context, r store.Run) ([]diff.Change, error) {
 			return nil, err
 		}
 		prev, next := snaps[0], snaps[1]
-		series, err := d.st.MarketSeries(ctx, r.Exchange, next.At.Add(-7*24*time.Hour), next.At)
+		series, err := d.st.MarketSeries(ctx, r.Exchange, next.At.Add(-spikeWindow), next.At, spikeSampling)
 		if err != nil {
 			return nil, err
 		}
@@ -147,6 +165,7 @@ func (d *differ) history(ctx context.Context, exchange string, kind collectors.K
 	}
 	out := make([]diff.Snap, 0, len(refs))
 	for _, ref := range refs {
+		d.used[ref.SnapshotID] = true
 		recs, ok := d.cache[ref.SnapshotID]
 		if !ok {
 			if recs, err = d.st.Records(ctx, ref.SnapshotID); err != nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
@@ -24,10 +25,20 @@ func (c *Collector) instruments(ctx context.Context) ([]collectors.Instrument, e
 	if err != nil {
 		return nil, err
 	}
-	return append(usdm, coinm...), nil
+	return slices.Concat(usdm, coinm), nil // a copy: the lists are shared with the market pull
 }
 
+// usdmInstruments and coinmInstruments read exchangeInfo once per sweep:
+// the instruments and market pulls both need it.
 func (c *Collector) usdmInstruments(ctx context.Context) ([]collectors.Instrument, error) {
+	return collectors.Shared(ctx, "binance usdm instruments", c.fetchUSDMInstruments)
+}
+
+func (c *Collector) coinmInstruments(ctx context.Context) ([]collectors.Instrument, error) {
+	return collectors.Shared(ctx, "binance coinm instruments", c.fetchCOINMInstruments)
+}
+
+func (c *Collector) fetchUSDMInstruments(ctx context.Context) ([]collectors.Instrument, error) {
 	const endpoint = "usdm exchangeInfo"
 	info, err := c.usdm.NewExchangeInfoService().Do(ctx)
 	if err != nil {
@@ -55,7 +66,7 @@ func (c *Collector) usdmInstruments(ctx context.Context) ([]collectors.Instrumen
 // coinmInstruments maps COIN-M contracts. Unlike USDⓈ-M, an empty list is
 // accepted: a replay or simulated world may carry no inverse contracts, and
 // the store's plausibility check still catches a list that collapses.
-func (c *Collector) coinmInstruments(ctx context.Context) ([]collectors.Instrument, error) {
+func (c *Collector) fetchCOINMInstruments(ctx context.Context) ([]collectors.Instrument, error) {
 	const endpoint = "coinm exchangeInfo"
 	info, err := c.coinm.NewExchangeInfoService().Do(ctx)
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
@@ -173,25 +172,4 @@ func withPath(path string, err error) error {
 		e.Path = path
 	}
 	return err
-}
-
-// parallel runs fns concurrently and returns the first error; the first
-// failure cancels the others, so their cancellation errors never hide it.
-func parallel(ctx context.Context, fns ...func(context.Context) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-	)
-	for _, fn := range fns {
-		wg.Go(func() {
-			if err := fn(ctx); err != nil {
-				once.Do(func() { first = err; cancel() })
-			}
-		})
-	}
-	wg.Wait()
-	return first
 }

@@ -141,7 +141,7 @@ func (c *Collector) instruments(ctx context.Context) ([]collectors.Instrument, e
 			return err
 		}
 	}
-	if err := parallel(ctx, fns...); err != nil {
+	if err := collectors.FanOut(ctx, 0, fns...); err != nil {
 		return nil, err
 	}
 	seen := make(map[string]bool)
@@ -157,8 +157,16 @@ func (c *Collector) instruments(ctx context.Context) ([]collectors.Instrument, e
 	return out, nil
 }
 
-// instrumentList follows nextPageCursor until Bybit returns "".
+// instrumentList fetches one list, once per sweep: the instruments,
+// funding and market pulls all need it.
 func (c *Collector) instrumentList(ctx context.Context, l instrumentList) ([]collectors.Instrument, error) {
+	return collectors.Shared(ctx, "bybit instruments "+l.label, func(ctx context.Context) ([]collectors.Instrument, error) {
+		return c.fetchInstrumentList(ctx, l)
+	})
+}
+
+// fetchInstrumentList follows nextPageCursor until Bybit returns "".
+func (c *Collector) fetchInstrumentList(ctx context.Context, l instrumentList) ([]collectors.Instrument, error) {
 	q := url.Values{"category": {l.category}, "limit": {strconv.Itoa(c.limit)}}
 	if l.status != "" {
 		q.Set("status", l.status)

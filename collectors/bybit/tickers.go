@@ -69,7 +69,7 @@ func (c *Collector) quotes(ctx context.Context) ([]ticker, map[string]collectors
 			return nil
 		})
 	}
-	if err := parallel(ctx, fns...); err != nil {
+	if err := collectors.FanOut(ctx, 0, fns...); err != nil {
 		return nil, nil, err
 	}
 	bySymbol := make(map[string]collectors.Instrument, len(ins))

@@ -132,10 +132,14 @@ func normalStatus(state string) collectors.Status {
 	return collectors.StatusUnknown
 }
 
+// fetchInstruments reads the SWAP list, once per sweep: the instruments,
+// market and fallback funding pulls all need it.
 func (c *Collector) fetchInstruments(ctx context.Context) ([]instrument, error) {
-	var data []instrument
-	err := c.get(ctx, pathInstruments, url.Values{"instType": {"SWAP"}}, &data)
-	return data, err
+	return collectors.Shared(ctx, "okx instruments", func(ctx context.Context) ([]instrument, error) {
+		var data []instrument
+		err := c.get(ctx, pathInstruments, url.Values{"instType": {"SWAP"}}, &data)
+		return data, err
+	})
 }
 
 func (c *Collector) instruments(ctx context.Context) ([]collectors.Instrument, error) {
