@@ -242,25 +242,27 @@ func Parse(name string, data []byte) (Config, error) {
 
 func parse(name string, data []byte, readFile func(string) ([]byte, error)) (Config, error) {
 	cfg := Default()
-	if err := decodeStrict(name, data, &cfg); err != nil {
-		return Config{}, err
+	// Keep going after a bad key or value: every problem is reported at once.
+	errs, fatal := decodeStrict(name, data, &cfg)
+	if fatal {
+		return Config{}, errors.Join(errs...)
 	}
 	playbookName, playbookData := "built-in playbook.yaml", []byte(nil)
 	if cfg.PlaybookFile != "" {
 		b, err := readFile(cfg.PlaybookFile)
 		if err != nil {
-			return Config{}, fmt.Errorf("%s: playbook: %w", name, err)
+			return Config{}, errors.Join(append(errs, fmt.Errorf("%s: playbook: %w", name, err))...)
 		}
 		playbookName, playbookData = cfg.PlaybookFile, b
 	} else {
 		playbookData, _ = files.ReadFile("playbook.yaml")
 	}
-	if err := decodeStrict(playbookName, playbookData, &cfg.Playbook); err != nil {
-		return Config{}, err
-	}
-	var errs []error
-	for _, e := range cfg.Playbook.Validate() {
-		errs = append(errs, fmt.Errorf("%s: %w", playbookName, e))
+	playbookErrs, fatal := decodeStrict(playbookName, playbookData, &cfg.Playbook)
+	errs = append(errs, playbookErrs...)
+	if !fatal {
+		for _, e := range cfg.Playbook.Validate() {
+			errs = append(errs, fmt.Errorf("%s: %w", playbookName, e))
+		}
 	}
 	for _, e := range cfg.validate() {
 		errs = append(errs, fmt.Errorf("%s: %w", name, e))
@@ -271,23 +273,23 @@ func parse(name string, data []byte, readFile func(string) ([]byte, error)) (Con
 	return cfg, nil
 }
 
-// decodeStrict decodes YAML into v, reporting every unknown key and every
-// value of the wrong type with its dotted key and line.
-func decodeStrict(name string, data []byte, v any) error {
+// decodeStrict decodes YAML into v and returns every unknown key and every
+// value of the wrong type with its dotted key and line. fatal means the
+// YAML itself did not parse, so v holds nothing from it.
+func decodeStrict(name string, data []byte, v any) (errs []error, fatal bool) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return []error{fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))}, true
 	}
 	if len(root.Content) == 0 {
-		return nil // an empty file keeps the defaults
+		return nil, false // an empty file keeps the defaults
 	}
 	lines := map[int]string{}
-	var errs []error
 	walkKeys(root.Content[0], reflect.TypeOf(v).Elem(), "", lines, &errs)
 	if err := root.Content[0].Decode(v); err != nil {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
-			return fmt.Errorf("%s: %w", name, err)
+			return []error{fmt.Errorf("%s: %w", name, err)}, true
 		}
 		for _, msg := range te.Errors {
 			errs = append(errs, errors.New(explainTypeError(msg, lines)))
@@ -296,7 +298,7 @@ func decodeStrict(name string, data []byte, v any) error {
 	for i, e := range errs {
 		errs[i] = fmt.Errorf("%s: %w", name, e)
 	}
-	return errors.Join(errs...)
+	return errs, false
 }
 
 // walkKeys checks every mapping key against the struct's yaml tags.

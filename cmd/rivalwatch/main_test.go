@@ -1,0 +1,306 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rivalwatch/rivalwatch/collectors/sim"
+)
+
+// fixClock pins the CLI's clock for one test.
+func fixClock(t *testing.T, at time.Time) {
+	t.Helper()
+	old := clock
+	clock = func() time.Time { return at }
+	t.Cleanup(func() { clock = old })
+}
+
+// rw runs one CLI command and returns what it printed.
+func rw(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func mustRW(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := rw(t, args...)
+	if err != nil {
+		t.Fatalf("rivalwatch %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// TestDemoEndToEnd runs the demo over its embedded cassettes and checks
+// the events a person should see, the digest (golden, -update rewrites it)
+// and that re-running diff duplicates nothing.
+func TestDemoEndToEnd(t *testing.T) {
+	fixClock(t, time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	dir := t.TempDir()
+	out := mustRW(t, "demo", "--dir", dir)
+	for _, want := range []string{"Round 1 (yesterday), 2026-11-24 09:00 UTC", "Round 2 (today), 2026-11-25 09:00 UTC",
+		"What matters today (2026-11-25)", "rivalwatch-demo-digest.html", "rivalwatch-demo-digest.md"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	db := filepath.Join(dir, "rivalwatch-demo.db")
+	got := mustRW(t, "sql", "--db", db, "--format", "csv",
+		"SELECT type, exchange, symbol, field, old, new FROM changes ORDER BY type, exchange, symbol, field")
+	for _, want := range []string{
+		"listing.new,binance,ZORAUSDT,,,trading",
+		"listing.new,bybit,ZORAUSDT,,,trading",
+		"listing.prelaunch,okx,MEGA-USDT-SWAP,,,prelaunch",
+		"listing.delisted,binance,ORDIUSDT,,trading,settling",
+		"listing.param,binance,XRPUSDT,tick_size,",
+		"listing.param,bybit,TONUSDT,max_leverage,50x,75x",
+		"funding.interval,binance,WIFUSDT,,8h,4h",
+		"funding.interval,bybit,SOLUSDT,,8h,4h",
+		"funding.cap,okx,BTC-USDT-SWAP,cap/floor,±2.00% per 8h,±0.50% per 8h",
+		"funding.divergence,binance vs bybit,WIF/USDT:USDT,",
+		"funding.extreme,binance,WIFUSDT,",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("changes lack %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "\n") - 1; n != 13 {
+		t.Errorf("%d change events, want 13:\n%s", n, got)
+	}
+	if out := mustRW(t, "diff", "--db", db); !strings.Contains(out, "0 new change events") {
+		t.Errorf("re-running diff must add nothing: %s", out)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "rivalwatch-demo-digest.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "demo-digest.md", md)
+	for _, f := range []string{"rivalwatch-demo-digest.html", "rivalwatch-demo-digest-funding.png", "rivalwatch-demo-digest-volume.png"} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s missing or empty: %v", f, err)
+		}
+	}
+	// The report command writes the same day's digest from the database.
+	js := filepath.Join(dir, "day.json")
+	mustRW(t, "report", "--db", db, "--date", "2026-11-25", "--format", "json", "--out", js)
+	var d struct {
+		Date     string `json:"date"`
+		Headline []any  `json:"headline"`
+	}
+	b, _ := os.ReadFile(js)
+	if err := json.Unmarshal(b, &d); err != nil || d.Date != "2026-11-25" || len(d.Headline) < 3 {
+		t.Errorf("report json: %v %+v", err, d)
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; rerun with -update if deliberate\n--- got ---\n%s", path, got)
+	}
+}
+
+// writeConfig writes a config pointing every exchange at base.
+func writeConfig(t *testing.T, dir, base string, extra string) string {
+	t.Helper()
+	cfg := fmt.Sprintf(`database: %s
+http: {timeout: 2s, retries: 0, max_retry_wait: 0s}
+exchanges:
+  binance: {rest: {usdm: %[2]s, coinm: %[2]s}, open_interest_top: 5}
+  bybit: {rest: {v5: %[2]s}}
+  okx: {rest: {v5: %[2]s}}
+%s`, filepath.Join(dir, "rw.db"), base, extra)
+	path := filepath.Join(dir, "rw.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// faulty serves the simulated exchanges, except what breaks says.
+func faulty(w *sim.World, breaks func(w http.ResponseWriter, r *http.Request) bool) http.Handler {
+	h := sim.Handler(w, sim.Options{})
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if breaks == nil || !breaks(rw, r) {
+			h.ServeHTTP(rw, r)
+		}
+	})
+}
+
+// TestCollectStoresWhatSucceeded: one exchange rate-limits us, another
+// sends a challenge page; the third is stored, the run exits non-zero,
+// every failure is recorded with its kind, and no change event comes out
+// of a failed or implausible pull.
+func TestCollectStoresWhatSucceeded(t *testing.T) {
+	world := sim.Generate(3, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 30, 30, 30)
+	var broken bool
+	srv := httptest.NewServer(faulty(world, func(w http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/v5/"):
+			w.Header().Set("Retry-After", "120")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return true
+		case broken && strings.HasPrefix(r.URL.Path, "/api/v5/"):
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<html>Just a moment...</html>")
+			return true
+		}
+		return false
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, srv.URL, "")
+
+	out, err := rw(t, "collect", "--config", cfg)
+	if err == nil || !strings.Contains(err.Error(), "3 of 9 pulls failed") {
+		t.Fatalf("want 3 of 9 failed, got %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "rate_limited (HTTP 429)") {
+		t.Errorf("the failure should say why:\n%s", out)
+	}
+	broken = true
+	world.OKX = world.OKX[:5] // would look like 25 delistings if it were believed
+	rw(t, "collect", "--config", cfg)
+	runs := mustRW(t, "sql", "--config", cfg, "--format", "csv",
+		"SELECT exchange, kind, status, error_kind FROM runs ORDER BY id")
+	for _, want := range []string{"bybit,instruments,failed,rate_limited", "okx,funding,failed,not_json", "binance,market,unchanged,"} {
+		if !strings.Contains(runs, want) {
+			t.Errorf("runs lack %q:\n%s", want, runs)
+		}
+	}
+	changes := mustRW(t, "sql", "--config", cfg, "SELECT COUNT(*) AS n FROM changes")
+	if !strings.Contains(changes, "\n0 ") && !strings.Contains(changes, "\n0\n") {
+		t.Errorf("failed pulls produced change events:\n%s", changes)
+	}
+}
+
+// TestImplausiblePullIsKeptAside: a list far shorter than the last
+// complete one is stored as incomplete and never compared.
+func TestImplausiblePullIsKeptAside(t *testing.T) {
+	world := sim.Generate(3, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 30, 30, 30)
+	srv := httptest.NewServer(sim.Handler(world, sim.Options{}))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, srv.URL, "")
+	mustRW(t, "collect", "--config", cfg, "--exchange", "okx", "--kind", "instruments")
+	world.OKX = world.OKX[:5]
+	out, err := rw(t, "collect", "--config", cfg, "--exchange", "okx", "--kind", "instruments")
+	if err == nil || !strings.Contains(out, "incomplete") || !strings.Contains(out, "17% of the last complete snapshot") {
+		t.Fatalf("want an incomplete pull, got %v\n%s", err, out)
+	}
+	got := mustRW(t, "sql", "--config", cfg, "--format", "csv", "SELECT COUNT(*) FROM instruments_latest")
+	if !strings.Contains(got, "\n30\n") {
+		t.Errorf("instruments_latest must still show the complete snapshot (30 rows):\n%s", got)
+	}
+	if got := mustRW(t, "changes", "--config", cfg, "--format", "csv"); strings.Count(got, "\n") != 1 {
+		t.Errorf("an implausible pull produced events:\n%s", got)
+	}
+}
+
+func TestSQLCommand(t *testing.T) {
+	fixClock(t, time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	dir := t.TempDir()
+	mustRW(t, "demo", "--dir", dir)
+	db := filepath.Join(dir, "rivalwatch-demo.db")
+
+	schema := mustRW(t, "sql", "--db", db, "--schema")
+	for _, view := range []string{"instruments_latest", "instruments_history", "funding_history", "market_history", "runs", "changes"} {
+		if !strings.Contains(schema, view+"\n") {
+			t.Errorf("schema lacks %s:\n%s", view, schema)
+		}
+	}
+	q := "SELECT exchange, symbol, max_leverage FROM instruments_latest WHERE symbol = 'TONUSDT'"
+	if got := mustRW(t, "sql", "--db", db, q); !strings.Contains(got, "bybit     TONUSDT  75") || !strings.Contains(got, "(2 rows)") {
+		t.Errorf("table output:\n%s", got)
+	}
+	if got := mustRW(t, "sql", q, "--db", db, "--format", "json"); !strings.Contains(got, `"max_leverage": 75`) {
+		t.Errorf("json output (flags after the query):\n%s", got)
+	}
+	if _, err := rw(t, "sql", "--db", db, "DELETE FROM runs"); err == nil {
+		t.Error("sql must refuse to write")
+	}
+	if _, err := rw(t, "sql", "--db", filepath.Join(dir, "nope.db"), "SELECT 1"); err == nil || !strings.Contains(err.Error(), "run `rivalwatch collect` or `rivalwatch demo` first") {
+		t.Errorf("missing database: %v", err)
+	}
+}
+
+func TestRecordThenReplay(t *testing.T) {
+	world := sim.Generate(5, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 12, 10, 8)
+	srv := httptest.NewServer(sim.Handler(world, sim.Options{}))
+	defer srv.Close()
+	dir := t.TempDir()
+	cassette := filepath.Join(dir, "cassette")
+	out := mustRW(t, "record", "--config", writeConfig(t, dir, srv.URL, ""), "--out", cassette)
+	if !strings.Contains(out, "Saved") {
+		t.Fatalf("record: %s", out)
+	}
+	srv.Close() // from here on, only the cassette answers
+
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"replay", cassette, "--listen", "127.0.0.1:0"}, pw, io.Discard) }()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	addr := line[strings.Index(line, "http://"):]
+	addr = strings.TrimSpace(addr)
+
+	replayDir := t.TempDir()
+	got := mustRW(t, "collect", "--config", writeConfig(t, replayDir, addr, ""))
+	for _, want := range []string{"binance   instruments  new     12", "okx       market       new     8"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("collect against the replay lacks %q:\n%s", want, got)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("replay: %v", err)
+	}
+}
+
+func TestBadCommandLinesAndConfigs(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("exchanges:\n  okx:\n    rest:\n      v5: www.okx.com\n    speed: 3\n"), 0o644)
+	_, err := rw(t, "collect", "--config", bad)
+	for _, want := range []string{`line 5: unknown key "exchanges.okx.speed"`, `exchanges.okx.rest.v5: must be a http or https URL`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q in %v", want, err)
+		}
+	}
+	for _, args := range [][]string{{"frobnicate"}, {"collect", "--exchange", "kraken"}, {"collect", "--kind", "prices"}, {"sql"}, {"report", "--date", "yesterday"}, {"replay"}} {
+		if _, err := rw(t, args...); err == nil || !strings.Contains(err.Error(), "usage") {
+			t.Errorf("%v: want a usage error, got %v", args, err)
+		}
+	}
+	if out := mustRW(t); !strings.Contains(out, "rivalwatch demo") {
+		t.Errorf("no arguments should print the usage:\n%s", out)
+	}
+}
