@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -484,11 +485,17 @@ func (c Config) validate() []error {
 	if d.DelistAfter < 1 {
 		bad("diff.delist_after", "must be at least 1, got %d", d.DelistAfter)
 	}
-	for key, v := range map[string]float64{"diff.extreme_annualized": d.ExtremeAnnualized,
-		"diff.divergence_annualized": d.DivergenceAnnualized, "diff.spike_factor": d.SpikeFactor} {
-		if v <= 0 {
-			bad(key, "must be positive, got %g", v)
-		}
+	if d.ExtremeAnnualized <= 0 {
+		bad("diff.extreme_annualized", "must be above 0 (1.0 = 100 %%/yr), got %g", d.ExtremeAnnualized)
+	}
+	if d.DivergenceAnnualized <= 0 {
+		bad("diff.divergence_annualized", "must be above 0 (0.5 = 50 %%/yr), got %g", d.DivergenceAnnualized)
+	}
+	if d.SpikeFactor <= 1 {
+		bad("diff.spike_factor", "must be above 1 (times the median), got %g", d.SpikeFactor)
+	}
+	if d.SpikeMinUSD < 0 {
+		bad("diff.spike_min_usd", "must not be negative")
 	}
 	if d.SpikeMinPoints < 1 {
 		bad("diff.spike_min_points", "must be at least 1")
@@ -508,6 +515,9 @@ func (c Config) validate() []error {
 		if ig.Exchange != "" && !contains([]string{"binance", "bybit", "okx"}, ig.Exchange) {
 			bad(fmt.Sprintf("diff.ignore[%d].exchange", i), "must be binance, bybit or okx, got %q", ig.Exchange)
 		}
+		if _, err := path.Match(ig.Symbol, ""); err != nil {
+			bad(fmt.Sprintf("diff.ignore[%d].symbol", i), "bad pattern %q (use * and ? as in a file name)", ig.Symbol)
+		}
 		if ig.Exchange == "" && ig.Symbol == "" && ig.Type == "" {
 			bad(fmt.Sprintf("diff.ignore[%d]", i), "matches everything; set exchange, symbol or type")
 		}
@@ -518,15 +528,7 @@ func (c Config) validate() []error {
 	return errs
 }
 
-func knownType(t string) bool {
-	switch diff.Type(t) {
-	case diff.ListingNew, diff.ListingPrelaunch, diff.ListingDelisted, diff.ListingStatus, diff.ListingParam,
-		diff.FundingInterval, diff.FundingCap, diff.FundingExtreme, diff.FundingDivergence,
-		diff.MarketVolumeSpike, diff.MarketOISpike:
-		return true
-	}
-	return false
-}
+func knownType(t string) bool { return slices.Contains(diff.Types, diff.Type(t)) }
 
 func contains(list []string, s string) bool {
 	for _, v := range list {

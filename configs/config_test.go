@@ -53,8 +53,9 @@ func TestBadConfigsNameKeyAndLine(t *testing.T) {
 			[]string{`line 2: http.timeout: "soon" is not a duration`, `line 3: http.retries: "many" is not a whole number`}},
 		{"bad values are all reported", "http:\n  timeout: -1s\ncollect:\n  kinds: [instruments, prices]\n  min_count_ratio: 2\nexchanges:\n  okx:\n    rest:\n      v5: ftp://www.okx.com\n",
 			[]string{"http.timeout: must be positive", `collect.kinds[1]: unknown kind "prices"`, "collect.min_count_ratio: must be above 0", `exchanges.okx.rest.v5: must be a http or https URL, got "ftp://www.okx.com"`}},
-		{"diff section", "diff:\n  severities: {listing.new: urgent, fees.cut: high}\n  ignore:\n    - {}\n",
-			[]string{`diff.severities.listing.new: must be high, medium or low, got "urgent"`, "diff.severities.fees.cut: unknown change type", "diff.ignore[0]: matches everything"}},
+		{"diff section", "diff:\n  spike_factor: 1\n  severities: {listing.new: urgent, fees.cut: high}\n  ignore:\n    - {}\n    - {symbol: '[BTC'}\n",
+			[]string{`diff.severities.listing.new: must be high, medium or low, got "urgent"`, "diff.severities.fees.cut: unknown change type",
+				"diff.ignore[0]: matches everything", `diff.ignore[1].symbol: bad pattern "[BTC"`, "diff.spike_factor: must be above 1"}},
 		{"broken yaml", "http:\n  timeout: 5s\n retries: 2\n", []string{"bad.yaml: line 2: did not find expected key"}},
 		{"duplicate key", "database: a.db\ndatabase: b.db\n", []string{`line 2: mapping key "database" already defined at line 1`}},
 	}

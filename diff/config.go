@@ -1,8 +1,6 @@
 package diff
 
 import (
-	"errors"
-	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -65,62 +63,11 @@ func DefaultConfig() Config {
 	}
 }
 
-// allTypes lists the types this package emits, for validation.
-var allTypes = []Type{
+// Types lists every type this package emits, for validating configuration.
+var Types = []Type{
 	ListingNew, ListingPrelaunch, ListingDelisted, ListingStatus, ListingParam,
 	FundingInterval, FundingCap, FundingExtreme, FundingDivergence,
 	MarketVolumeSpike, MarketOISpike,
-}
-
-// Validate reports every problem in c at once, so a person fixing a config
-// file sees them all in one go.
-func (c Config) Validate() error {
-	var errs []error
-	if c.DelistAfter < 1 {
-		errs = append(errs, fmt.Errorf("DelistAfter must be at least 1 snapshot, got %d", c.DelistAfter))
-	}
-	if c.ExtremeAnnualized <= 0 {
-		errs = append(errs, fmt.Errorf("ExtremeAnnualized must be above 0 (1.0 = 100%%/yr), got %g", c.ExtremeAnnualized))
-	}
-	if c.DivergenceAnnualized <= 0 {
-		errs = append(errs, fmt.Errorf("DivergenceAnnualized must be above 0 (0.5 = 50%%/yr), got %g", c.DivergenceAnnualized))
-	}
-	if c.SpikeFactor <= 1 {
-		errs = append(errs, fmt.Errorf("SpikeFactor must be above 1 (times the median), got %g", c.SpikeFactor))
-	}
-	if c.SpikeMinPoints < 1 {
-		errs = append(errs, fmt.Errorf("SpikeMinPoints must be at least 1 observation, got %d", c.SpikeMinPoints))
-	}
-	if c.SpikeMinUSD < 0 {
-		errs = append(errs, fmt.Errorf("SpikeMinUSD must not be negative, got %g USD", c.SpikeMinUSD))
-	}
-	for t, s := range c.Severities {
-		if !slices.Contains(allTypes, t) {
-			errs = append(errs, fmt.Errorf("severity for unknown change type %q", t))
-		}
-		if s.Rank() == 0 {
-			errs = append(errs, fmt.Errorf("severity %q for %s is not high, medium or low", s, t))
-		}
-	}
-	for i, ig := range c.Ignore {
-		if err := ig.validate(); err != nil {
-			errs = append(errs, fmt.Errorf("ignore rule %d: %w", i+1, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func (ig Ignore) validate() error {
-	if ig == (Ignore{}) {
-		return errors.New("empty rule would drop every change; give an exchange, symbol or type")
-	}
-	if ig.Type != "" && !slices.Contains(allTypes, ig.Type) {
-		return fmt.Errorf("unknown change type %q", ig.Type)
-	}
-	if _, err := path.Match(ig.Symbol, ""); err != nil {
-		return fmt.Errorf("bad symbol pattern %q: %w", ig.Symbol, err)
-	}
-	return nil
 }
 
 // withDefaults replaces unusable thresholds by the defaults; see Config.
