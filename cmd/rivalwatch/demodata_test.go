@@ -30,12 +30,6 @@ var demoDay1 = time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
 // delisting.
 func demoWorlds() (day1, day2 *sim.World) {
 	day1 = sim.Generate(7, demoDay1, 40, 36, 30)
-	inverse := func(base string, size float64, price, vol float64) sim.Listing {
-		return sim.Listing{Base: base, Quote: "USD", Settle: base, Status: collectors.StatusTrading,
-			ListedAt: demoDay1.AddDate(-4, 0, 0), TickSize: 0.1, LotSize: 1, MaxLeverage: 125, ContractSize: size,
-			FundingIntervalHours: 8, FundingCap: 0.0075, FundingFloor: -0.0075, FundingRate: 0.0001,
-			Price: price, Volume24hUSD: vol, OpenInterestUSD: vol / 3}
-	}
 	for _, ls := range [][]sim.Listing{day1.Binance, day1.Bybit, day1.OKX} {
 		for i := range ls {
 			switch ls[i].Base {
@@ -46,9 +40,6 @@ func demoWorlds() (day1, day2 *sim.World) {
 			}
 		}
 	}
-	day1.Binance = append(day1.Binance, inverse("BTC", 100, 91234.5, 2.1e9), inverse("ETH", 10, 3120.4, 9.4e8))
-	day1.Bybit = append(day1.Bybit, inverse("BTC", 1, 91230.0, 8.7e8))
-	day1.OKX = append(day1.OKX, inverse("BTC", 100, 91228.3, 6.2e8))
 
 	day2 = clone(day1)
 	day2.Now = demoDay1.Add(24 * time.Hour)

@@ -209,12 +209,12 @@ func TestImplausiblePullIsKeptAside(t *testing.T) {
 	mustRW(t, "collect", "--config", cfg, "--exchange", "okx", "--kind", "instruments")
 	world.OKX = world.OKX[:5]
 	out, err := rw(t, "collect", "--config", cfg, "--exchange", "okx", "--kind", "instruments")
-	if err == nil || !strings.Contains(out, "incomplete") || !strings.Contains(out, "17% of the last complete snapshot") {
+	if err == nil || !strings.Contains(out, "incomplete") || !strings.Contains(out, "16% of the last complete snapshot") {
 		t.Fatalf("want an incomplete pull, got %v\n%s", err, out)
 	}
 	got := mustRW(t, "sql", "--config", cfg, "--format", "csv", "SELECT COUNT(*) FROM instruments_latest")
-	if !strings.Contains(got, "\n30\n") {
-		t.Errorf("instruments_latest must still show the complete snapshot (30 rows):\n%s", got)
+	if !strings.Contains(got, "\n32\n") {
+		t.Errorf("instruments_latest must still show the complete snapshot (32 rows):\n%s", got)
 	}
 	if got := mustRW(t, "changes", "--config", cfg, "--format", "csv"); strings.Count(got, "\n") != 1 {
 		t.Errorf("an implausible pull produced events:\n%s", got)
@@ -274,7 +274,7 @@ func TestRecordThenReplay(t *testing.T) {
 
 	replayDir := t.TempDir()
 	got := mustRW(t, "collect", "--config", writeConfig(t, replayDir, addr, ""))
-	for _, want := range []string{"binance   instruments  new     12", "okx       market       new     8"} {
+	for _, want := range []string{"binance   instruments  new     14", "okx       market       new     10"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("collect against the replay lacks %q:\n%s", want, got)
 		}

@@ -53,8 +53,9 @@ func collect(t *testing.T, c *Collector, kind collectors.Kind) (collectors.Recor
 	return recs, n.Load(), err
 }
 
-// testWorld is a generated world plus the cases generation leaves out:
-// COIN-M perpetuals, a quarterly, and listings that are not trading.
+// testWorld is a generated world (with its BTC and ETH COIN-M perpetuals)
+// plus the cases generation leaves out: a quarterly and listings that are
+// not trading.
 func testWorld() *sim.World {
 	w := sim.Generate(7, testNow, 40, 0, 0)
 	w.Binance[4].FundingIntervalHours = 4
@@ -66,15 +67,6 @@ func testWorld() *sim.World {
 	quarterly := w.Binance[0]
 	quarterly.DeliveryAt = time.Date(2026, 3, 27, 8, 0, 0, 0, time.UTC)
 	w.Binance = append(w.Binance, quarterly)
-	for _, base := range []string{"BTC", "ETH"} {
-		l := w.Binance[0]
-		if base == "ETH" {
-			l = w.Binance[1]
-		}
-		l.Quote, l.Settle, l.LotSize, l.MinNotional = "USD", base, 1, 0
-		l.FundingIntervalHours = 8
-		w.Binance = append(w.Binance, l)
-	}
 	return w
 }
 
@@ -409,6 +401,9 @@ func TestFailures(t *testing.T) {
 		{"empty symbols", collectors.KindInstruments, "/fapi/v1/exchangeInfo", "",
 			respond(200, jsonType, `{"timezone":"UTC","serverTime":1767225600000,"rateLimits":[],"exchangeFilters":[],"symbols":[]}`),
 			collectors.ErrEmpty, "usdm exchangeInfo"},
+		{"empty COIN-M symbols", collectors.KindInstruments, "/dapi/v1/exchangeInfo", "",
+			respond(200, jsonType, `{"timezone":"UTC","serverTime":1767225600000,"rateLimits":[],"exchangeFilters":[],"symbols":[]}`),
+			collectors.ErrEmpty, "coinm exchangeInfo"},
 		{"empty premium index", collectors.KindFunding, "/fapi/v1/premiumIndex", "",
 			respond(200, jsonType, `[]`), collectors.ErrEmpty, "usdm premiumIndex"},
 		{"one open interest failing", collectors.KindMarket, "/fapi/v1/openInterest", "ETHUSDT",

@@ -63,14 +63,18 @@ func (c *Collector) fetchUSDMInstruments(ctx context.Context) ([]collectors.Inst
 	return out, nil
 }
 
-// coinmInstruments maps COIN-M contracts. Unlike USDⓈ-M, an empty list is
-// accepted: a replay or simulated world may carry no inverse contracts, and
-// the store's plausibility check still catches a list that collapses.
+// fetchCOINMInstruments maps COIN-M contracts. An empty list is an error,
+// as on USDⓈ-M: the COIN-M contracts are a few dozen of some 700, too few
+// for the store's plausibility check to notice them vanish, and twice
+// vanished would read as their delisting.
 func (c *Collector) fetchCOINMInstruments(ctx context.Context) ([]collectors.Instrument, error) {
 	const endpoint = "coinm exchangeInfo"
 	info, err := c.coinm.NewExchangeInfoService().Do(ctx)
 	if err != nil {
 		return nil, wrap(endpoint, err)
+	}
+	if len(info.Symbols) == 0 {
+		return nil, wrap(endpoint, empty("COIN-M symbols"))
 	}
 	out := make([]collectors.Instrument, 0, len(info.Symbols))
 	for _, s := range info.Symbols {

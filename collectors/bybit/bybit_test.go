@@ -28,8 +28,9 @@ func newClient(timeout time.Duration) *http.Client {
 	})
 }
 
-// simWorld has more linear listings than one page of 10 holds, plus
-// inverse, USDC, dated, pre-market, delivering and closed contracts.
+// simWorld has more linear listings than one page of 10 holds, the
+// generated inverse perpetuals, plus USDC, dated, pre-market, delivering
+// and closed contracts.
 func simWorld() *sim.World {
 	w := sim.Generate(11, testNow, 0, 25, 0)
 	g := w.Bybit
@@ -48,7 +49,7 @@ func simWorld() *sim.World {
 	future.DeliveryAt = time.Date(2026, 3, 27, 8, 0, 0, 0, time.UTC)
 	usdc := g[2]
 	usdc.Quote, usdc.Settle = "USDC", "USDC"
-	w.Bybit = append(w.Bybit, inverse(g[0]), inverse(g[1]), invFuture, future, usdc,
+	w.Bybit = append(w.Bybit, invFuture, future, usdc, // the generated world has the inverse perpetuals
 		with(g[20], "BIO", collectors.StatusPrelaunch), with(g[21], "1000NEWT", collectors.StatusPrelaunch),
 		with(g[22], "OLDA", collectors.StatusSettling), with(g[23], "OLDB", collectors.StatusDelisted))
 	return w
@@ -225,6 +226,10 @@ func TestFailuresAreNotChanges(t *testing.T) {
 		{name: "empty linear list", match: linearList,
 			fail: body(`{"retCode":0,"retMsg":"OK","result":{"category":"linear","list":[],"nextPageCursor":""},"time":1}`),
 			want: collectors.ErrEmpty, text: "linear instruments"},
+		{name: "empty inverse list", match: func(r *http.Request) bool {
+			return r.URL.Path == instrumentsPath && r.URL.Query().Get("category") == "inverse"
+		}, fail: body(`{"retCode":0,"retMsg":"OK","result":{"category":"inverse","list":[],"nextPageCursor":""},"time":1}`),
+			want: collectors.ErrEmpty, text: "inverse instruments"},
 		{name: "empty linear tickers", match: func(r *http.Request) bool {
 			return r.URL.Path == tickersPath && r.URL.Query().Get("category") == "linear"
 		}, fail: body(`{"retCode":0,"retMsg":"OK","result":{"category":"linear","list":[]},"time":1}`),

@@ -143,8 +143,10 @@ func TestRealPayloads(t *testing.T) {
 // and tickers for a dated future and for a symbol with no instrument.
 func TestUnknownValuesKept(t *testing.T) {
 	srv := fixtureServer(t, map[string]string{
-		"instruments linear": filepath.Join("testdata", "instruments-odd.json"),
-		"tickers linear":     filepath.Join("testdata", "tickers-odd.json"),
+		"instruments linear":  filepath.Join("testdata", "instruments-odd.json"),
+		"tickers linear":      filepath.Join("testdata", "tickers-odd.json"),
+		"instruments inverse": filepath.Join("testdata", "instruments-inverse.json"),
+		"tickers inverse":     filepath.Join("testdata", "tickers-inverse.json"),
 	})
 	for _, kind := range collectors.AllKinds {
 		t.Run(string(kind), func(t *testing.T) {
@@ -155,9 +157,10 @@ func TestUnknownValuesKept(t *testing.T) {
 
 	// The points of the fixture, spelled out beside the golden files.
 	ins := pull(t, srv, collectors.KindInstruments).Records.Instruments
-	if len(ins) != 3 {
-		t.Fatalf("got %d instruments, want 3", len(ins))
+	if len(ins) != 4 {
+		t.Fatalf("got %d instruments, want 3 odd linear ones and BTCUSD", len(ins))
 	}
+	ins = append(ins[:1], ins[2:]...) // drop BTCUSD, the plain inverse perpetual
 	checks := []struct {
 		got, want any
 		what      string

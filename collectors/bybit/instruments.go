@@ -120,11 +120,12 @@ type instrumentList struct {
 }
 
 // instrumentLists are the queries a full listing takes: Bybit hides
-// pre-market contracts unless asked for status=PreLaunch. Inverse and
-// pre-market lists may be empty; the linear list never is.
+// pre-market contracts unless asked for status=PreLaunch. The pre-market
+// list may be empty; the linear and inverse lists never are (an inverse
+// list silently empty twice would read as a dozen delistings).
 var instrumentLists = []instrumentList{
 	{label: "linear", category: "linear", required: true},
-	{label: "inverse", category: "inverse"},
+	{label: "inverse", category: "inverse", required: true},
 	{label: "linear prelaunch", category: "linear", status: "PreLaunch"},
 }
 

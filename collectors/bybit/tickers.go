@@ -32,11 +32,11 @@ type ticker struct {
 }
 
 // tickerCategories are fetched in full: tickers has no paging. Bybit always
-// lists linear contracts; an empty inverse list is taken at its word.
+// lists linear and inverse contracts, so an empty list is an error.
 var tickerCategories = []struct {
 	name     string
 	required bool
-}{{"linear", true}, {"inverse", false}}
+}{{"linear", true}, {"inverse", true}}
 
 // quotes fetches the tickers of every category and the instruments they
 // need (symbol names, margin, funding interval and caps), all concurrently.

@@ -205,11 +205,7 @@ func testWorld() *sim.World {
 	w.OKX[4].FundingIntervalHours = 8
 	w.OKX[5].Status = collectors.StatusPrelaunch
 	w.OKX[6].Status = collectors.StatusSuspended
-	inverse := w.OKX[0]
-	inverse.Quote, inverse.Settle, inverse.ContractSize, inverse.LotSize = "USD", "BTC", 100, 1
-	inverse.FundingIntervalHours = 8
-	w.OKX = append(w.OKX, inverse)
-	return w
+	return w // Generate adds the BTC and ETH inverse swaps
 }
 
 func okxSymbol(l sim.Listing) string { return collectors.Coin(l.Base) + "-" + l.Quote + "-SWAP" }

@@ -35,9 +35,6 @@ func TestBinance(t *testing.T) {
 	w.Binance[4].FundingIntervalHours, w.Binance[4].FundingCap = 4, 0.02
 	w.Binance[5].FundingIntervalHours, w.Binance[5].FundingCap = 8, 0.02
 	w.Binance[6].Status = collectors.StatusPrelaunch
-	inverse := w.Binance[1] // ETH
-	inverse.Quote, inverse.Settle = "USD", "ETH"
-	w.Binance = append(w.Binance, inverse)
 	srv := httptest.NewServer(Handler(w, Options{}))
 	defer srv.Close()
 
@@ -96,10 +93,10 @@ func TestBinance(t *testing.T) {
 		if err := json.Unmarshal(body, &info); err != nil {
 			t.Fatal(err)
 		}
-		if len(info.Symbols) != 1 {
-			t.Fatalf("got %d COIN-M symbols, want 1", len(info.Symbols))
+		if len(info.Symbols) != 2 {
+			t.Fatalf("got %d COIN-M symbols, want 2 (BTC and ETH)", len(info.Symbols))
 		}
-		s := info.Symbols[0]
+		s := info.Symbols[1]
 		if s["symbol"] != "ETHUSD_PERP" || s["contractStatus"] != "TRADING" || s["contractSize"] != 10.0 || s["marginAsset"] != "ETH" {
 			t.Errorf("got %v", s)
 		}

@@ -17,15 +17,13 @@ import (
 func bybitWorld() *World {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	w := Generate(7, now, 0, 5, 0)
-	inv := w.Bybit[0]
-	inv.Quote, inv.Settle = "USD", inv.Base
 	pre := w.Bybit[4]
 	pre.Base, pre.Status, pre.ListedAt = "BIO", collectors.StatusPrelaunch, now.Add(-25*time.Hour)
 	fut := w.Bybit[1]
 	fut.DeliveryAt = time.Date(2026, 3, 27, 8, 0, 0, 0, time.UTC)
 	gone := w.Bybit[2]
 	gone.Base, gone.Status = "OLD", collectors.StatusDelisted
-	w.Bybit = append(w.Bybit, inv, pre, fut, gone)
+	w.Bybit = append(w.Bybit, pre, fut, gone)
 	return w
 }
 
@@ -104,9 +102,9 @@ func TestBybitStatusFilterAndErrors(t *testing.T) {
 	}{
 		{"/v5/market/instruments-info?category=linear&status=PreLaunch", 0, []string{"BIOUSDT"}},
 		{"/v5/market/instruments-info?category=linear&status=Closed", 0, []string{"OLDUSDT"}},
-		{"/v5/market/instruments-info?category=inverse", 0, []string{"BTCUSD"}},
+		{"/v5/market/instruments-info?category=inverse", 0, []string{"BTCUSD", "ETHUSD"}},
 		{"/v5/market/instruments-info?category=linear&symbol=ETHUSDT", 0, []string{"ETHUSDT"}},
-		{"/v5/market/tickers?category=inverse", 0, []string{"BTCUSD"}},
+		{"/v5/market/tickers?category=inverse", 0, []string{"BTCUSD", "ETHUSD"}},
 		{"/v5/market/tickers?category=linear&symbol=BIOUSDT", 0, []string{"BIOUSDT"}},
 		{"/v5/market/instruments-info?category=spot", 10001, nil},
 		{"/v5/market/instruments-info?category=linear&limit=1001", 10001, nil},

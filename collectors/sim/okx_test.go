@@ -17,15 +17,13 @@ func okxWorld() *World {
 	now := time.Date(2026, 3, 1, 13, 17, 5, 0, time.UTC)
 	w := Generate(11, now, 0, 0, 12)
 	w.OKX[3].FundingIntervalHours = 4
-	inv := w.OKX[0]
-	inv.Quote, inv.Settle, inv.ContractSize = "USD", "BTC", 100
 	pre := w.OKX[5]
 	pre.Base, pre.Status = "NEWX", collectors.StatusPrelaunch
 	gone := w.OKX[6]
 	gone.Base, gone.Status = "OLDX", collectors.StatusDelisted
 	fut := w.OKX[7]
 	fut.Base, fut.DeliveryAt = "FUTX", now.AddDate(0, 0, 20)
-	w.OKX = append(w.OKX, inv, pre, gone, fut)
+	w.OKX = append(w.OKX, pre, gone, fut)
 	return w
 }
 
@@ -80,8 +78,8 @@ func TestOKXInstruments(t *testing.T) {
 	h := Handler(w, Options{})
 	_, env, _ := getOKX(t, h, "/api/v5/public/instruments?instType=SWAP")
 	rows := okxRows(env)
-	if len(rows) != 14 { // 12 generated + inverse + pre-open; not the delisted one nor the future
-		t.Errorf("got %d instruments, want 14", len(rows))
+	if len(rows) != 15 { // 12 generated + 2 inverse + pre-open; not the delisted one nor the future
+		t.Errorf("got %d instruments, want 15", len(rows))
 	}
 	tests := []struct {
 		instID, field, want string
@@ -114,8 +112,8 @@ func TestOKXFunding(t *testing.T) {
 	h := Handler(w, Options{})
 	_, env, _ := getOKX(t, h, "/api/v5/public/funding-rate?instId=ANY")
 	rows := okxRows(env)
-	if len(rows) != 13 { // 12 + inverse, without the pre-open swap
-		t.Errorf("ANY gave %d rows, want 13", len(rows))
+	if len(rows) != 14 { // 12 + 2 inverse, without the pre-open swap
+		t.Errorf("ANY gave %d rows, want 14", len(rows))
 	}
 	for _, l := range w.OKX {
 		if !okxTraded(l) {
@@ -138,7 +136,7 @@ func TestOKXFunding(t *testing.T) {
 		fundingRat string
 	}{
 		{"/api/v5/public/funding-rate?instId=ETH-USDT-SWAP", http.StatusOK, "0", 1, okxNum(w.OKX[1].FundingRate)},
-		{"/api/v5/public/funding-rate?instId=BTC-USD-SWAP", http.StatusOK, "0", 1, okxNum(w.OKX[0].FundingRate)},
+		{"/api/v5/public/funding-rate?instId=BTC-USD-SWAP", http.StatusOK, "0", 1, okxNum(w.OKX[12].FundingRate)},
 		{"/api/v5/public/funding-rate?instId=NOPE-USDT-SWAP", http.StatusOK, "51001", 0, ""},
 		{"/api/v5/public/funding-rate?instId=NEWX-USDT-SWAP", http.StatusOK, "51001", 0, ""},
 		{"/api/v5/public/funding-rate", http.StatusBadRequest, "50014", 0, ""},

@@ -63,8 +63,10 @@ func Handler(w *World, opts Options) http.Handler {
 	})
 }
 
-// Generate builds a world of n perpetuals per exchange (binance, bybit, okx),
-// with realistic names, sizes and rates, the same for the same seed.
+// Generate builds a world of n USDT perpetuals per exchange (binance,
+// bybit, okx), with realistic names, sizes and rates, the same for the same
+// seed. Every exchange with n > 0 also lists the BTC and ETH inverse
+// perpetuals, as all three do.
 func Generate(seed uint64, now time.Time, binance, bybit, okx int) *World {
 	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
 	w := &World{Now: now.UTC()}
@@ -72,6 +74,18 @@ func Generate(seed uint64, now time.Time, binance, bybit, okx int) *World {
 	w.Bybit = generate(rng, now, bybit, "USDT")
 	w.OKX = generate(rng, now, okx, "USDT")
 	return w
+}
+
+// inverse lists the coin-margined perpetuals every exchange has.
+func inverse(now time.Time) []Listing {
+	listed := now.AddDate(-5, 0, 0).Truncate(24 * time.Hour).UTC()
+	l := func(base string, size, price, vol float64) Listing {
+		return Listing{Base: base, Quote: "USD", Settle: base, Status: collectors.StatusTrading, ListedAt: listed,
+			TickSize: 0.1, LotSize: 1, MaxLeverage: 125, ContractSize: size,
+			FundingIntervalHours: 8, FundingCap: 0.0075, FundingFloor: -0.0075, FundingRate: 0.0001,
+			Price: price, Volume24hUSD: vol, OpenInterestUSD: vol / 3}
+	}
+	return []Listing{l("BTC", 100, 91234.5, 2.1e9), l("ETH", 10, 3120.4, 9.4e8)}
 }
 
 // Well-known coins first, then made-up ones, so big worlds stay unique.
@@ -90,7 +104,10 @@ func coinName(i int) string {
 }
 
 func generate(rng *rand.Rand, now time.Time, n int, quote string) []Listing {
-	out := make([]Listing, 0, n)
+	if n == 0 {
+		return nil
+	}
+	out := make([]Listing, 0, n+2)
 	for i := range n {
 		price := 50000 / math.Pow(1.6, float64(i))
 		if price < 0.0005 {
@@ -117,7 +134,7 @@ func generate(rng *rand.Rand, now time.Time, n int, quote string) []Listing {
 		}
 		out = append(out, l)
 	}
-	return out
+	return append(out, inverse(now)...)
 }
 
 // round keeps 8 significant digits so rendered decimals stay short.
