@@ -105,6 +105,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if wait == 0 {
 			wait = time.Duration(attempt+1) * 250 * time.Millisecond
 		}
+		// A retry that cannot finish before the deadline would only turn
+		// this answer into a timeout: report the answer.
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return nil, e
+		}
 		if err := t.opts.Sleep(ctx, wait); err != nil {
 			return nil, e
 		}

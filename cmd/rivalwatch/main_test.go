@@ -304,3 +304,14 @@ func TestBadCommandLinesAndConfigs(t *testing.T) {
 		t.Errorf("no arguments should print the usage:\n%s", out)
 	}
 }
+
+func replaceInFile(t *testing.T, path, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(b), old) {
+		t.Fatalf("%s lacks %q: %v", path, old, err)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
