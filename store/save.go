@@ -96,8 +96,19 @@ func (s *Store) save(ctx context.Context, snap collectors.Snapshot) (Saved, erro
 			return Saved{}, err
 		}
 		n := snap.Records.Len()
+		implausible := found && float64(n) < s.minRatio*float64(last.items)
+		if implausible {
+			// The same short answer several times in a row is the exchange's
+			// new truth (a mass delisting), not a glitch: believe it, or
+			// every later pull would be kept aside forever.
+			repeated, err := repeatedIncomplete(ctx, tx, snap.Exchange, snap.Kind, sum)
+			if err != nil {
+				return Saved{}, err
+			}
+			implausible = repeated < believeAfter-1
+		}
 		switch {
-		case found && float64(n) < s.minRatio*float64(last.items):
+		case implausible:
 			saved.Status = StatusIncomplete
 			saved.Reason = fmt.Sprintf("only %d items, %.0f%% of the last complete snapshot (%d)",
 				n, 100*float64(n)/float64(last.items), last.items)
@@ -163,6 +174,35 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
+}
+
+// believeAfter is how many identical implausible pulls in a row are taken
+// as complete.
+const believeAfter = 3
+
+// repeatedIncomplete counts the stream's latest runs that were kept aside
+// as implausible with exactly this content, stopping at the first other.
+func repeatedIncomplete(ctx context.Context, tx *sql.Tx, exchange string, kind collectors.Kind, sum []byte) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT r.status, s.content_hash FROM run_log r
+		LEFT JOIN snapshots s ON s.id = r.snapshot_id
+		WHERE r.exchange = ? AND r.kind = ? ORDER BY r.started_at DESC, r.id DESC LIMIT ?`,
+		exchange, string(kind), believeAfter-1)
+	if err != nil {
+		return 0, fmt.Errorf("recent runs: %w", err)
+	}
+	n, interrupted := 0, false
+	err = scanRows(rows, func() error {
+		var status RunStatus
+		var hash []byte
+		if err := rows.Scan(&status, &hash); err != nil {
+			return err
+		}
+		if interrupted = interrupted || status != StatusIncomplete || !bytes.Equal(hash, sum); !interrupted {
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
 
 func lastComplete(ctx context.Context, tx *sql.Tx, exchange string, kind collectors.Kind) (lastSnapshot, bool, error) {

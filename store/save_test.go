@@ -78,6 +78,36 @@ func TestSave(t *testing.T) {
 			snap: snapshot(ex, inst, 100, at(2)), status: StatusUnchanged, errorKind: nil, sameAsLast: true, complete: 1,
 		},
 		{
+			name: "the same short answer a third time is believed",
+			before: []collectors.Snapshot{
+				snapshot(ex, inst, 100, at(0)),
+				snapshot(ex, inst, 10, at(1)),
+				snapshot(ex, inst, 10, at(2)),
+			},
+			snap: snapshot(ex, inst, 10, at(3)), status: StatusNew, errorKind: nil, complete: 1,
+		},
+		{
+			name: "short answers that differ are not believed",
+			before: []collectors.Snapshot{
+				snapshot(ex, inst, 100, at(0)),
+				snapshot(ex, inst, 11, at(1)),
+				snapshot(ex, inst, 10, at(2)),
+			},
+			snap: snapshot(ex, inst, 10, at(3)), status: StatusIncomplete,
+			reason: "only 10 items, 10% of the last complete snapshot (100)", errorKind: "implausible", complete: 0,
+		},
+		{
+			name: "a failure in between restarts the count",
+			before: []collectors.Snapshot{
+				snapshot(ex, inst, 100, at(0)),
+				snapshot(ex, inst, 10, at(1)),
+				failed(ex, inst, at(2), errors.New("reset")),
+				snapshot(ex, inst, 10, at(3)),
+			},
+			snap: snapshot(ex, inst, 10, at(4)), status: StatusIncomplete,
+			reason: "only 10 items, 10% of the last complete snapshot (100)", errorKind: "implausible", complete: 0,
+		},
+		{
 			name:   "rate limited",
 			before: []collectors.Snapshot{snapshot(ex, inst, 100, at(0))},
 			snap: failed(ex, inst, at(1), &collectors.Error{Kind: collectors.ErrRateLimited, Status: 429,
