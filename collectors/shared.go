@@ -3,6 +3,7 @@ package collectors
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // sharing is one sweep's memo of fetches that several kinds need.
@@ -13,9 +14,10 @@ type sharing struct {
 }
 
 type sharedCall struct {
-	done  chan struct{}
-	value any
-	err   error
+	done     chan struct{}
+	value    any
+	err      error
+	requests int64
 }
 
 type sharingKey struct{}
@@ -31,7 +33,8 @@ func withSharing(ctx context.Context) context.Context {
 // pulls both read the instrument list), the first caller fetches and the
 // others wait, so a sweep sends the request and parses the answer once.
 // Outside a sweep it simply calls fetch. The result must be treated as
-// read-only. A caller giving up does not cancel the fetch for the others;
+// read-only. Every pull that uses the list counts the requests it took, so
+// a sweep's per-pull counts may add up to more than it sent. A caller giving up does not cancel the fetch for the others;
 // only the sweep's end does.
 func Shared[T any](ctx context.Context, key string, fetch func(context.Context) (T, error)) (T, error) {
 	s, ok := ctx.Value(sharingKey{}).(*sharing)
@@ -48,7 +51,9 @@ func Shared[T any](ctx context.Context, key string, fetch func(context.Context) 
 	if !started {
 		fetchCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		stop := context.AfterFunc(s.sweep, cancel)
+		fetchCtx, requests := WithRequestCounter(fetchCtx)
 		call.value, call.err = fetch(fetchCtx)
+		call.requests = requests.Load()
 		stop()
 		cancel()
 		close(call.done)
@@ -58,6 +63,10 @@ func Shared[T any](ctx context.Context, key string, fetch func(context.Context) 
 	case <-call.done:
 	case <-ctx.Done():
 		return zero, Classify(ctx.Err())
+	}
+	// Each pull that relies on the list counts its requests.
+	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		n.Add(call.requests)
 	}
 	if call.err != nil {
 		return zero, call.err

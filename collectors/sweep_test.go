@@ -17,8 +17,9 @@ type fakeCollector struct {
 func (f *fakeCollector) Exchange() string { return "fake" }
 
 func (f *fakeCollector) Collect(ctx context.Context, kind Kind) (Records, error) {
-	list, err := Shared(ctx, "fake instruments", func(context.Context) ([]Instrument, error) {
+	list, err := Shared(ctx, "fake instruments", func(ctx context.Context) ([]Instrument, error) {
 		f.fetches.Add(1)
+		countRequest(ctx) // as the transport does for one request
 		return []Instrument{{Exchange: "fake", Symbol: "B"}, {Exchange: "fake", Symbol: "A"}}, f.fail
 	})
 	if err != nil {
@@ -42,6 +43,11 @@ func TestSweepSharesFetchesAndSorts(t *testing.T) {
 	}
 	if len(snaps) != 3 || snaps[0].Kind != KindInstruments || snaps[2].Kind != KindMarket {
 		t.Fatalf("snapshots out of order: %+v", snaps)
+	}
+	for _, s := range snaps {
+		if s.Requests != 1 {
+			t.Errorf("%s: %d requests counted, want the shared fetch's 1 on every pull that used it", s.Kind, s.Requests)
+		}
 	}
 	if got := snaps[0].Records.Instruments; got[0].Symbol != "A" || !snaps[0].StartedAt.Equal(at) {
 		t.Errorf("records not sorted by symbol or start not stamped: %+v", snaps[0])
