@@ -315,3 +315,31 @@ func replaceInFile(t *testing.T, path, old, new string) {
 		t.Fatal(err)
 	}
 }
+
+// TestReportOnFirstFailedRun: the first collect fails everywhere; the
+// digest still comes out, says there are no changes and shows the failures.
+func TestReportOnFirstFailedRun(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, srv.URL, "")
+	if _, err := rw(t, "collect", "--config", cfg); err == nil {
+		t.Fatal("collect must fail when every pull fails")
+	}
+	out := filepath.Join(dir, "digest.md")
+	mustRW(t, "report", "--config", cfg, "--format", "md", "--out", out)
+	md, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"No changes.", "never **STALE**", "(HTTP 503)"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("digest lacks %q:\n%s", want, md)
+		}
+	}
+	if got := mustRW(t, "changes", "--config", cfg); !strings.Contains(got, "(0 rows)") {
+		t.Errorf("changes on a database without events:\n%s", got)
+	}
+}
