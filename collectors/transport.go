@@ -31,9 +31,10 @@ type TransportOptions struct {
 	Now   func() time.Time
 }
 
-// NewHTTPClient builds the client one exchange's collectors share. Its
-// transport turns every non-2xx answer, HTML page, oversized or truncated
-// body into an *Error, waits out short Retry-After delays, retries 5xx and
+// NewHTTPClient builds the client one exchange's collectors share. It is
+// for exchanges, not for webhooks or other services: its transport turns
+// every non-2xx answer, HTML page (unless the request accepts HTML, see
+// AcceptHTML), oversized or truncated body into an *Error, waits out short Retry-After delays, retries 5xx and
 // network failures, and after a rate-limit answer refuses further requests
 // to that exchange until the exchange's wait is over, so we never hammer.
 func NewHTTPClient(timeout time.Duration, opts TransportOptions) *http.Client {
@@ -50,16 +51,35 @@ type Transport struct {
 	blockedBy    *Error
 }
 
+// NewBaseTransport is the connection pool under every exchange transport:
+// proxies from the environment, HTTP/2, bounded idle and TLS handshake
+// times. The recorder and the page fetcher build on it too.
+func NewBaseTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+		ForceAttemptHTTP2:   true,
+	}
+}
+
+// AcceptHTML marks a request as one for a web page (an announcement
+// article, a fee schedule): the transport then sends Accept: text/html and
+// passes a 2xx HTML answer through instead of failing it as not_json.
+// Every other check (status, rate limits, size cap) still applies.
+func AcceptHTML(req *http.Request) {
+	req.Header.Set("Accept", htmlAccept)
+}
+
+const htmlAccept = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
+
+func acceptsHTML(req *http.Request) bool { return strings.Contains(req.Header.Get("Accept"), "html") }
+
 // NewTransport builds a Transport; see NewHTTPClient.
 func NewTransport(opts TransportOptions) *Transport {
 	if opts.Base == nil {
-		opts.Base = &http.Transport{
-			Proxy:               http.ProxyFromEnvironment,
-			MaxIdleConnsPerHost: 64,
-			IdleConnTimeout:     90 * time.Second,
-			TLSHandshakeTimeout: 10 * time.Second,
-			ForceAttemptHTTP2:   true,
-		}
+		opts.Base = NewBaseTransport()
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 32 << 20
@@ -161,7 +181,7 @@ func (t *Transport) once(req *http.Request) (*http.Response, error) {
 		}
 		return nil, &Error{Kind: ErrTruncated, Path: path, Status: resp.StatusCode, Msg: "the response ended early", Err: err}
 	}
-	if e := t.classify(resp, body); e != nil {
+	if e := t.classify(resp, body, acceptsHTML(r)); e != nil {
 		e.Path = path
 		return nil, e
 	}
@@ -170,11 +190,11 @@ func (t *Transport) once(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-func (t *Transport) classify(resp *http.Response, body []byte) *Error {
+func (t *Transport) classify(resp *http.Response, body []byte, htmlOK bool) *Error {
 	status := resp.StatusCode
 	switch {
 	case status >= 200 && status < 300:
-		if strings.Contains(resp.Header.Get("Content-Type"), "html") || looksLikeHTML(body) {
+		if !htmlOK && (strings.Contains(resp.Header.Get("Content-Type"), "html") || looksLikeHTML(body)) {
 			return &Error{Kind: ErrNotJSON, Status: status, Msg: "got an HTML page instead of JSON (bot challenge or maintenance page)"}
 		}
 		return nil

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -218,5 +219,32 @@ func TestMultiplierAndCoin(t *testing.T) {
 		if m, c := Multiplier(base), Coin(base); m != want.mult || c != want.coin {
 			t.Errorf("%s: got %g %s, want %g %s", base, m, c, want.mult, want.coin)
 		}
+	}
+}
+
+func TestTransportPassesPagesThatAcceptHTML(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.Header.Get("Accept"), "text/html") {
+			t.Errorf("a page request must send Accept: text/html, sent %q", r.Header.Get("Accept"))
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<html><body><table><tr><td>VIP 0</td></tr></table></body></html>")
+	}))
+	defer srv.Close()
+	client := NewHTTPClient(5*time.Second, TransportOptions{})
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/fees", nil)
+	AcceptHTML(req)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("a page request got %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "VIP 0") {
+		t.Errorf("page body lost: %q", body)
+	}
+	// The same answer to an API request is still a challenge page.
+	if _, err := client.Get(srv.URL + "/api"); KindOf(err) != ErrNotJSON {
+		t.Errorf("an API request answered with HTML must fail as not_json, got %v", err)
 	}
 }

@@ -30,7 +30,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	rec := replay.NewRecorder(&http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 64, ForceAttemptHTTP2: true})
+	rec := replay.NewRecorder(collectors.NewBaseTransport())
 	cs, err := buildCollectors(cfg, *exchange, func() http.RoundTripper { return rec })
 	if err != nil {
 		return err
