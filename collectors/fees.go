@@ -1,0 +1,34 @@
+package collectors
+
+import "time"
+
+// Fee products: the perpetual families rivals price separately.
+const (
+	ProductUSDM  = "usdm"  // USDT-margined (Binance USDⓈ-M, Bybit linear USDT, OKX USDT swaps)
+	ProductCOINM = "coinm" // coin-margined (inverse)
+	ProductUSDC  = "usdc"  // USDC-margined perpetuals
+)
+
+// Where a fee row came from.
+const (
+	FeeSourcePage   = "page"   // a public fee-schedule page
+	FeeSourceAPI    = "api"    // an authenticated read-only endpoint (our observer account)
+	FeeSourceManual = "manual" // an entry in the config
+)
+
+// Fee is one tier of a rival's published fee schedule (Symbol empty), or
+// one symbol's own fee where it differs from the schedule (a zero-fee pair,
+// a discount) as an authenticated endpoint reports it. Rates are fractions:
+// 0.0002 is 2 bps; a negative rate is a rebate.
+type Fee struct {
+	Exchange        string
+	Product         string // ProductUSDM, ProductCOINM, ProductUSDC
+	Tier            string // VIP0, Lv1, Supreme VIP; for a symbol row, our account's tier
+	Symbol          string // "" for a schedule row
+	MakerRate       float64
+	TakerRate       float64
+	Min30dVolumeUSD float64 // the tier's 30-day volume threshold, 0 when none
+	MinBalanceUSD   float64 // the tier's asset-balance threshold, 0 when none
+	Source          string  // FeeSourcePage, FeeSourceAPI, FeeSourceManual
+	ObservedAt      time.Time
+}
