@@ -6,23 +6,38 @@ import (
 	"time"
 )
 
-// Sweep pulls every kind from every collector at once (exchanges
+// Sweep pulls every kind each collector publishes, all at once (exchanges
 // concurrently, and the kinds of one exchange concurrently too; each
-// exchange's transport keeps its own rate limit) and returns the
-// snapshots in collector order, then kind order.
-func Sweep(ctx context.Context, cs []Collector, kinds []Kind, now func() time.Time) []Snapshot {
+// exchange's transport keeps its own rate limit). It hands each snapshot to
+// done as soon as its pull ends, so one slow exchange holds back nobody
+// else's storing, and returns them all in collector order, then kind
+// order. done may be nil; calls to it may run concurrently.
+func Sweep(ctx context.Context, cs []Collector, kinds []Kind, now func() time.Time, done func(Snapshot)) []Snapshot {
 	ctx, cancel := context.WithCancel(withSharing(ctx))
 	defer cancel()
-	out := make([]Snapshot, len(cs)*len(kinds))
-	var wg sync.WaitGroup
-	for i, c := range cs {
-		for j, k := range kinds {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				out[i*len(kinds)+j] = Pull(ctx, c, k, now)
-			}()
+	type pair struct {
+		c    Collector
+		kind Kind
+	}
+	var pairs []pair
+	for _, c := range cs {
+		for _, k := range kinds {
+			if Supports(c, k) {
+				pairs = append(pairs, pair{c, k})
+			}
 		}
+	}
+	out := make([]Snapshot, len(pairs))
+	var wg sync.WaitGroup
+	for i, p := range pairs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = Pull(ctx, p.c, p.kind, now)
+			if done != nil {
+				done(out[i])
+			}
+		}()
 	}
 	wg.Wait()
 	return out

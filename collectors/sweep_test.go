@@ -3,6 +3,8 @@ package collectors
 import (
 	"context"
 	"errors"
+	"reflect"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,7 +18,14 @@ type fakeCollector struct {
 
 func (f *fakeCollector) Exchange() string { return "fake" }
 
-func (f *fakeCollector) Collect(ctx context.Context, kind Kind) (Records, error) {
+func (f *fakeCollector) Pulls() Pulls {
+	pull := func(kind Kind) PullFunc {
+		return func(ctx context.Context) (Records, error) { return f.collect(ctx, kind) }
+	}
+	return Pulls{KindInstruments: pull(KindInstruments), KindFunding: pull(KindFunding), KindMarket: pull(KindMarket)}
+}
+
+func (f *fakeCollector) collect(ctx context.Context, kind Kind) (Records, error) {
 	list, err := Shared(ctx, "fake instruments", func(ctx context.Context) ([]Instrument, error) {
 		f.fetches.Add(1)
 		countRequest(ctx) // as the transport does for one request
@@ -37,7 +46,7 @@ func (f *fakeCollector) Collect(ctx context.Context, kind Kind) (Records, error)
 func TestSweepSharesFetchesAndSorts(t *testing.T) {
 	f := &fakeCollector{}
 	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-	snaps := Sweep(context.Background(), []Collector{f}, AllKinds, func() time.Time { return at })
+	snaps := Sweep(context.Background(), []Collector{f}, AllKinds, func() time.Time { return at }, nil)
 	if n := f.fetches.Load(); n != 1 {
 		t.Errorf("the shared list was fetched %d times in one sweep, want 1", n)
 	}
@@ -55,7 +64,7 @@ func TestSweepSharesFetchesAndSorts(t *testing.T) {
 	if KindOf(snaps[2].Err) != ErrEmpty {
 		t.Errorf("an empty pull must fail as empty, got %v", snaps[2].Err)
 	}
-	Sweep(context.Background(), []Collector{f}, AllKinds, time.Now)
+	Sweep(context.Background(), []Collector{f}, AllKinds, time.Now, nil)
 	if n := f.fetches.Load(); n != 2 {
 		t.Errorf("a new sweep must fetch again; fetched %d times in two sweeps", n)
 	}
@@ -63,7 +72,7 @@ func TestSweepSharesFetchesAndSorts(t *testing.T) {
 
 func TestSharedFailureFailsEveryKind(t *testing.T) {
 	f := &fakeCollector{fail: &Error{Kind: ErrServer, Status: 502}}
-	for _, s := range Sweep(context.Background(), []Collector{f}, AllKinds, time.Now) {
+	for _, s := range Sweep(context.Background(), []Collector{f}, AllKinds, time.Now, nil) {
 		if KindOf(s.Err) != ErrServer || s.Records.Len() != 0 {
 			t.Errorf("%s: want the shared fetch's server error and no records, got %v", s.Kind, s.Err)
 		}
@@ -103,5 +112,57 @@ func TestSharedOutsideSweepAndCallerGivingUp(t *testing.T) {
 	}
 	if v, err := Shared(ctx, "slow", fetch); v != 7 || err != nil {
 		t.Errorf("later callers in the sweep get the shared result, got %d %v", v, err)
+	}
+}
+
+// partialCollector publishes instruments only, like Binance for yield.
+type partialCollector struct{}
+
+func (partialCollector) Exchange() string { return "partial" }
+
+func (partialCollector) Pulls() Pulls {
+	return Pulls{KindInstruments: func(context.Context) (Records, error) {
+		return Records{Instruments: []Instrument{{Exchange: "partial", Symbol: "A"}}}, nil
+	}}
+}
+
+func TestSweepPullsOnlyWhatAnExchangePublishesAndReportsEachPull(t *testing.T) {
+	var mu sync.Mutex
+	var done []Kind
+	snaps := Sweep(context.Background(), []Collector{partialCollector{}}, AllKinds, time.Now, func(s Snapshot) {
+		mu.Lock()
+		defer mu.Unlock()
+		done = append(done, s.Kind)
+	})
+	if len(snaps) != 1 || snaps[0].Kind != KindInstruments || snaps[0].Err != nil {
+		t.Fatalf("want one complete instruments pull, got %+v", snaps)
+	}
+	if len(done) != 1 {
+		t.Errorf("done called %d times, want once per pull", len(done))
+	}
+	if _, err := Collect(context.Background(), partialCollector{}, KindFunding); KindOf(err) != ErrInternal {
+		t.Errorf("collecting an unpublished kind must fail plainly, got %v", err)
+	}
+}
+
+// TestKindTableCoversRecords fails when a slice is added to Records
+// without its entry in kindTable: its records would never be counted or
+// sorted.
+func TestKindTableCoversRecords(t *testing.T) {
+	rt := reflect.TypeOf(Records{})
+	if rt.NumField() != len(kindTable) {
+		t.Fatalf("Records has %d slices but kindTable %d kinds", rt.NumField(), len(kindTable))
+	}
+	for i := range rt.NumField() {
+		var r Records
+		f := reflect.ValueOf(&r).Elem().Field(i)
+		f.Set(reflect.MakeSlice(f.Type(), 1, 1))
+		claimed := 0
+		for _, k := range kindTable {
+			claimed += k.len(r)
+		}
+		if claimed != 1 {
+			t.Errorf("Records.%s is counted by %d kinds, want exactly 1", rt.Field(i).Name, claimed)
+		}
 	}
 }

@@ -5,7 +5,6 @@
 package binance
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log"
@@ -82,25 +81,15 @@ func NewCollector(cfg Config, client *http.Client) *Collector {
 // Exchange returns "binance".
 func (c *Collector) Exchange() string { return "binance" }
 
-// Collect pulls one kind. On any failed request or unusable payload it
+// Pulls is the capability table: each kind Binance publishes and the pull
+// that collects it. On any failed request or unusable payload a pull
 // returns no records: a partial pull must never look complete.
-func (c *Collector) Collect(ctx context.Context, kind collectors.Kind) (collectors.Records, error) {
-	var recs collectors.Records
-	var err error
-	switch kind {
-	case collectors.KindInstruments:
-		recs.Instruments, err = c.instruments(ctx)
-	case collectors.KindFunding:
-		recs.Funding, err = c.funding(ctx)
-	case collectors.KindMarket:
-		recs.Market, err = c.market(ctx)
-	default:
-		return collectors.Records{}, fmt.Errorf("binance does not collect %q", kind)
+func (c *Collector) Pulls() collectors.Pulls {
+	return collectors.Pulls{
+		collectors.KindInstruments: collectors.InstrumentsPull(c.instruments),
+		collectors.KindFunding:     collectors.FundingPull(c.funding),
+		collectors.KindMarket:      collectors.MarketPull(c.market),
 	}
-	if err != nil {
-		return collectors.Records{}, err
-	}
-	return recs, nil
 }
 
 // wrap names the endpoint once and keeps the failure kind visible: go-binance

@@ -49,7 +49,7 @@ func newCollector(t *testing.T, srv *httptest.Server, timeout time.Duration, cfg
 func collect(t *testing.T, c *Collector, kind collectors.Kind) (collectors.Records, int64, error) {
 	t.Helper()
 	ctx, n := collectors.WithRequestCounter(context.Background())
-	recs, err := c.Collect(ctx, kind)
+	recs, err := collectors.Collect(ctx, c, kind)
 	return recs, n.Load(), err
 }
 
@@ -462,7 +462,7 @@ func TestRateLimitStopsRequests(t *testing.T) {
 	c := NewCollector(Config{FuturesURL: srv.URL, DeliveryURL: srv.URL}, client)
 
 	for _, kind := range collectors.AllKinds {
-		recs, err := c.Collect(context.Background(), kind)
+		recs, err := collectors.Collect(context.Background(), c, kind)
 		if collectors.KindOf(err) != collectors.ErrRateLimited || recs.Len() != 0 {
 			t.Errorf("%s: got %d records and error %v, want rate_limited and none", kind, recs.Len(), err)
 		}

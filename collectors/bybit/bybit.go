@@ -6,7 +6,6 @@ package bybit
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -61,21 +60,15 @@ func NewCollector(cfg Config, client *http.Client) *Collector {
 // Exchange returns "bybit".
 func (c *Collector) Exchange() string { return "bybit" }
 
-// Collect pulls one kind. Any failed request or unusable payload fails the
-// whole pull, so a partial list never looks like delistings.
-func (c *Collector) Collect(ctx context.Context, kind collectors.Kind) (collectors.Records, error) {
-	switch kind {
-	case collectors.KindInstruments:
-		ins, err := c.instruments(ctx)
-		return collectors.Records{Instruments: ins}, err
-	case collectors.KindFunding:
-		f, err := c.funding(ctx)
-		return collectors.Records{Funding: f}, err
-	case collectors.KindMarket:
-		m, err := c.market(ctx)
-		return collectors.Records{Market: m}, err
+// Pulls is the capability table: each kind Bybit publishes and the pull
+// that collects it. On any failed request or unusable payload a pull
+// returns no records: a partial pull must never look complete.
+func (c *Collector) Pulls() collectors.Pulls {
+	return collectors.Pulls{
+		collectors.KindInstruments: collectors.InstrumentsPull(c.instruments),
+		collectors.KindFunding:     collectors.FundingPull(c.funding),
+		collectors.KindMarket:      collectors.MarketPull(c.market),
 	}
-	return collectors.Records{}, fmt.Errorf("bybit does not collect %q", kind)
 }
 
 // envelope is Bybit v5's wrapper around every answer.
@@ -101,23 +94,23 @@ func (c *Collector) get(ctx context.Context, path string, query url.Values, resu
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return time.Time{}, c.requestError(path, err)
+		return time.Time{}, collectors.RequestError(c.client, path, err)
 	}
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {
-		return time.Time{}, c.requestError(path, err)
+		return time.Time{}, collectors.RequestError(c.client, path, err)
 	}
 	var env envelope
 	if err := collectors.DecodeJSON(body, &env); err != nil {
-		return time.Time{}, withPath(path, err)
+		return time.Time{}, collectors.WithPath(path, err)
 	}
 	if env.RetCode == nil {
 		return time.Time{}, &collectors.Error{Kind: collectors.ErrMalformed, Path: path, Msg: "no retCode in the answer"}
 	}
 	code, err := env.RetCode.int()
 	if err != nil {
-		return time.Time{}, withPath(path, err)
+		return time.Time{}, collectors.WithPath(path, err)
 	}
 	if code != 0 {
 		kind := collectors.ErrAPI
@@ -130,46 +123,12 @@ func (c *Collector) get(ctx context.Context, path string, query url.Values, resu
 		return time.Time{}, &collectors.Error{Kind: collectors.ErrMalformed, Path: path, Msg: "no result in the answer"}
 	}
 	if err := json.Unmarshal(env.Result, result); err != nil {
-		return time.Time{}, withPath(path, collectors.Classify(err))
+		return time.Time{}, collectors.WithPath(path, collectors.Classify(err))
 	}
 	at, err := collectors.ParseMillis(string(env.Time))
 	if err != nil {
-		return time.Time{}, withPath(path, err)
+		return time.Time{}, collectors.WithPath(path, err)
 	}
 	return at, nil
 }
 
-// requestError keeps the transport's classification and drops the
-// *url.Error wrapper, whose text repeats the whole URL. http.Client hides
-// the transport's error behind its own on a client timeout, so that case is
-// restated with the timeout that ran out.
-func (c *Collector) requestError(path string, err error) error {
-	var e *collectors.Error
-	if errors.As(err, &e) {
-		return e
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	if collectors.KindOf(err) == collectors.ErrTimeout {
-		msg := "no answer in time"
-		if c.client.Timeout > 0 {
-			msg = fmt.Sprintf("no answer within %s", c.client.Timeout)
-		}
-		return &collectors.Error{Kind: collectors.ErrTimeout, Path: path, Msg: msg}
-	}
-	if cl := collectors.Classify(err); cl != err {
-		return withPath(path, cl)
-	}
-	return &collectors.Error{Kind: collectors.ErrNetwork, Path: path, Err: err}
-}
-
-// withPath names the request on an *collectors.Error that lacks it.
-func withPath(path string, err error) error {
-	var e *collectors.Error
-	if errors.As(err, &e) && e.Path == "" {
-		e.Path = path
-	}
-	return err
-}

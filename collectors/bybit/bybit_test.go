@@ -270,7 +270,7 @@ func TestFailuresAreNotChanges(t *testing.T) {
 				// A fresh client per pull, so one pull's rate-limit
 				// cooldown does not decide the next one's error.
 				c := NewCollector(Config{BaseURL: srv.URL, PageLimit: 10}, newClient(timeout))
-				recs, err := c.Collect(t.Context(), kind)
+				recs, err := collectors.Collect(t.Context(), c, kind)
 				if err == nil {
 					t.Fatalf("%s: no error, %d records", kind, recs.Len())
 				}
@@ -302,7 +302,7 @@ func TestRateLimitStopsRequests(t *testing.T) {
 	defer srv.Close()
 	c := NewCollector(Config{BaseURL: srv.URL}, newClient(5*time.Second))
 
-	recs, err := c.Collect(t.Context(), collectors.KindFunding)
+	recs, err := collectors.Collect(t.Context(), c, collectors.KindFunding)
 	if got := collectors.KindOf(err); got != collectors.ErrRateLimited {
 		t.Fatalf("kind %s, want rate_limited (%v)", got, err)
 	}
@@ -314,7 +314,7 @@ func TestRateLimitStopsRequests(t *testing.T) {
 		t.Errorf("first pull sent %d requests, want 1 to 5 (no retries, no page 2)", n)
 	}
 	before := hits.Load()
-	_, err = c.Collect(t.Context(), collectors.KindInstruments)
+	_, err = collectors.Collect(t.Context(), c, collectors.KindInstruments)
 	if got := collectors.KindOf(err); got != collectors.ErrRateLimited {
 		t.Errorf("second pull: kind %s, want rate_limited (%v)", got, err)
 	}
@@ -358,7 +358,7 @@ func TestObservedAtFallsBackToOurClock(t *testing.T) {
 	c := NewCollector(Config{BaseURL: srv.URL}, newClient(5*time.Second))
 	c.now = func() time.Time { return fetched }
 	for _, kind := range []collectors.Kind{collectors.KindFunding, collectors.KindMarket} {
-		recs, err := c.Collect(t.Context(), kind)
+		recs, err := collectors.Collect(t.Context(), c, kind)
 		if err != nil {
 			t.Fatal(err)
 		}

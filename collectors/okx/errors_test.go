@@ -60,7 +60,7 @@ func TestNoFalseAlarms(t *testing.T) {
 				if tt.timeout > 0 {
 					c.client = newClient(tt.timeout)
 				}
-				recs, err := c.Collect(context.Background(), kind)
+				recs, err := collectors.Collect(context.Background(), c, kind)
 				if got := collectors.KindOf(err); got != tt.want {
 					t.Errorf("error kind = %s (%v), want %s", got, err, tt.want)
 				}
@@ -84,7 +84,7 @@ func TestRateLimitNoHammering(t *testing.T) {
 	})
 	c := newTestCollector(t, h, 0)
 	for _, kind := range []collectors.Kind{collectors.KindInstruments, collectors.KindFunding, collectors.KindMarket} {
-		recs, err := c.Collect(context.Background(), kind)
+		recs, err := collectors.Collect(context.Background(), c, kind)
 		if got := collectors.KindOf(err); got != collectors.ErrRateLimited {
 			t.Errorf("%s: error kind = %s (%v), want %s", kind, got, err, collectors.ErrRateLimited)
 		}

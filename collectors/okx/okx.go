@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -58,25 +57,15 @@ func NewCollector(cfg Config, client *http.Client) *Collector {
 // Exchange implements collectors.Collector.
 func (c *Collector) Exchange() string { return "okx" }
 
-// Collect implements collectors.Collector. Records are complete or the
-// error says why not; an empty list is an ErrEmpty error.
-func (c *Collector) Collect(ctx context.Context, kind collectors.Kind) (collectors.Records, error) {
-	var recs collectors.Records
-	var err error
-	switch kind {
-	case collectors.KindInstruments:
-		recs.Instruments, err = c.instruments(ctx)
-	case collectors.KindFunding:
-		recs.Funding, err = c.funding(ctx)
-	case collectors.KindMarket:
-		recs.Market, err = c.market(ctx)
-	default:
-		return recs, &collectors.Error{Kind: collectors.ErrInternal, Msg: fmt.Sprintf("okx does not collect %q", kind)}
+// Pulls is the capability table: each kind OKX publishes and the pull
+// that collects it. On any failed request or unusable payload a pull
+// returns no records: a partial pull must never look complete.
+func (c *Collector) Pulls() collectors.Pulls {
+	return collectors.Pulls{
+		collectors.KindInstruments: collectors.InstrumentsPull(c.instruments),
+		collectors.KindFunding:     collectors.FundingPull(c.funding),
+		collectors.KindMarket:      collectors.MarketPull(c.market),
 	}
-	if err != nil {
-		return collectors.Records{}, err
-	}
-	return recs, nil
 }
 
 // envelope is OKX's wrapper around every answer; code is a string.
@@ -96,16 +85,16 @@ func (c *Collector) get(ctx context.Context, path string, query url.Values, out 
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return withPath(c.requestError(err), path)
+		return collectors.RequestError(c.client, path, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return withPath(&collectors.Error{Kind: collectors.ErrTruncated, Status: resp.StatusCode, Msg: "the response ended early", Err: err}, path)
+		return collectors.WithPath(path, &collectors.Error{Kind: collectors.ErrTruncated, Status: resp.StatusCode, Msg: "the response ended early", Err: err})
 	}
 	var env envelope
 	if err := collectors.DecodeJSON(body, &env); err != nil {
-		return withPath(err, path)
+		return collectors.WithPath(path, err)
 	}
 	if env.Code == "" {
 		return &collectors.Error{Kind: collectors.ErrMalformed, Status: resp.StatusCode, Path: path, Msg: "no code field: not an OKX v5 answer"}
@@ -120,7 +109,7 @@ func (c *Collector) get(ctx context.Context, path string, query url.Values, out 
 	if emptyList(env.Data) {
 		return &collectors.Error{Kind: collectors.ErrEmpty, Status: resp.StatusCode, Path: path, Msg: "the exchange sent an empty list"}
 	}
-	return withPath(collectors.DecodeJSON(env.Data, out), path)
+	return collectors.WithPath(path, collectors.DecodeJSON(env.Data, out))
 }
 
 func emptyList(raw json.RawMessage) bool {
@@ -131,35 +120,3 @@ func emptyList(raw json.RawMessage) bool {
 	return len(t) >= 2 && t[0] == '[' && len(bytes.TrimSpace(t[1:len(t)-1])) == 0
 }
 
-// requestError unwraps the *url.Error that http.Client adds, whose text
-// repeats the whole URL, and keeps the failure kind. On its own timeout the
-// client flattens our *collectors.Error into text, so that case is rebuilt
-// with the timeout in seconds.
-func (c *Collector) requestError(err error) error {
-	var e *collectors.Error
-	if errors.As(err, &e) {
-		return e
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		if ue.Timeout() && c.client.Timeout > 0 {
-			return &collectors.Error{Kind: collectors.ErrTimeout, Msg: fmt.Sprintf("no answer within %s", c.client.Timeout)}
-		}
-		err = ue.Err
-	}
-	if errors.As(collectors.Classify(err), &e) {
-		return e
-	}
-	return &collectors.Error{Kind: collectors.ErrNetwork, Err: err}
-}
-
-func withPath(err error, path string) error {
-	if err == nil {
-		return nil
-	}
-	var e *collectors.Error
-	if errors.As(err, &e) && e.Path == "" {
-		e.Path = path
-	}
-	return err
-}

@@ -105,7 +105,7 @@ func TestCollectGolden(t *testing.T) {
 
 func TestInstrumentStatesAndUnits(t *testing.T) {
 	c := newTestCollector(t, fixtureHandler(t, ownFixtures), 0)
-	recs, err := c.Collect(context.Background(), collectors.KindInstruments)
+	recs, err := collectors.Collect(context.Background(), c, collectors.KindInstruments)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestRealCaptures(t *testing.T) {
 		"/api/v5/public/funding-rate?instId=ANY":   realdata(t, "public-funding-rate-BTC-USDT-SWAP.json"),
 	}), 0)
 
-	recs, err := c.Collect(context.Background(), collectors.KindInstruments)
+	recs, err := collectors.Collect(context.Background(), c, collectors.KindInstruments)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestRealCaptures(t *testing.T) {
 		}
 	}
 
-	recs, err = c.Collect(context.Background(), collectors.KindFunding)
+	recs, err = collectors.Collect(context.Background(), c, collectors.KindFunding)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,7 +415,7 @@ func TestFundingFallbackFailure(t *testing.T) {
 					rw.Write([]byte(tt.body))
 					return true
 				}}
-			recs, err := newTestCollector(t, h, 2).Collect(context.Background(), collectors.KindFunding)
+			recs, err := collectors.Collect(context.Background(), newTestCollector(t, h, 2), collectors.KindFunding)
 			if got := collectors.KindOf(err); got != tt.want {
 				t.Errorf("error kind = %s (%v), want %s", got, err, tt.want)
 			}
@@ -453,7 +453,7 @@ func TestFundingFallbackConcurrency(t *testing.T) {
 			}
 			return false
 		}}
-	recs, err := newTestCollector(t, h, limit).Collect(context.Background(), collectors.KindFunding)
+	recs, err := collectors.Collect(context.Background(), newTestCollector(t, h, limit), collectors.KindFunding)
 	if err != nil {
 		t.Fatal(err)
 	}
