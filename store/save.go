@@ -237,57 +237,9 @@ func insertSnapshot(ctx context.Context, tx *sql.Tx, snap collectors.Snapshot, s
 }
 
 func insertRecords(ctx context.Context, tx *sql.Tx, id int64, recs collectors.Records) error {
-	if len(recs.Instruments) > 0 {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO instrument_rows
-			(snapshot_id, symbol, unified, base, quote, settle, multiplier, contract_type, native_type, margin,
-			 status, native_status, contract_size, tick_size, lot_size, min_qty, min_notional, max_leverage,
-			 funding_interval_hours, funding_cap, funding_floor, listed_at, delivery_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
+	for _, k := range kindStores {
+		if err := k.insert(ctx, tx, id, recs); err != nil {
 			return err
-		}
-		defer stmt.Close()
-		for _, in := range recs.Instruments {
-			if _, err := stmt.ExecContext(ctx, id, in.Symbol, in.Unified, in.Base, in.Quote, in.Settle,
-				optional(in.Multiplier), in.ContractType, in.NativeType, in.Margin, string(in.Status), in.NativeStatus,
-				optional(in.ContractSize), optional(in.TickSize), optional(in.LotSize), optional(in.MinQty),
-				optional(in.MinNotional), optional(in.MaxLeverage), optional(in.FundingIntervalHours),
-				optional(in.FundingCap), optional(in.FundingFloor), timeValue(in.ListedAt), timeValue(in.DeliveryAt),
-			); err != nil {
-				return fmt.Errorf("insert instrument %s: %w", in.Symbol, err)
-			}
-		}
-	}
-	if len(recs.Funding) > 0 {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO funding_rows
-			(snapshot_id, symbol, unified, rate, interval_hours, cap, floor, next_funding_at, mark_price, observed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, f := range recs.Funding {
-			if _, err := stmt.ExecContext(ctx, id, f.Symbol, f.Unified, f.Rate, optional(f.IntervalHours),
-				optional(f.Cap), optional(f.Floor), timeValue(f.NextFundingAt), optional(f.MarkPrice), timeValue(f.ObservedAt),
-			); err != nil {
-				return fmt.Errorf("insert funding %s: %w", f.Symbol, err)
-			}
-		}
-	}
-	if len(recs.Market) > 0 {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO market_rows
-			(snapshot_id, symbol, unified, last_price, volume_24h_usd, open_interest_usd, observed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, m := range recs.Market {
-			if _, err := stmt.ExecContext(ctx, id, m.Symbol, m.Unified, optional(m.LastPrice), m.Volume24hUSD,
-				optional(m.OpenInterestUSD), timeValue(m.ObservedAt),
-			); err != nil {
-				return fmt.Errorf("insert market stat %s: %w", m.Symbol, err)
-			}
 		}
 	}
 	return nil
@@ -300,42 +252,20 @@ func insertRecords(ctx context.Context, tx *sql.Tx, id int64, recs collectors.Re
 func contentHash(snap collectors.Snapshot) ([]byte, error) {
 	h := hasher{h: sha256.New()}
 	seen := make(map[string]bool, snap.Records.Len())
-	check := func(table, exchange, symbol string) error {
-		if exchange != snap.Exchange {
-			return fmt.Errorf("%s record %s has exchange %q, not %q", table, symbol, exchange, snap.Exchange)
+	for _, k := range kindStores {
+		check := func(exchange, key string) error {
+			if exchange != snap.Exchange {
+				return fmt.Errorf("%s record %s has exchange %q, not %q", k.noun, key, exchange, snap.Exchange)
+			}
+			if seen[string(k.kind)+"\x00"+key] {
+				return fmt.Errorf("%s record %s appears twice", k.noun, key)
+			}
+			seen[string(k.kind)+"\x00"+key] = true
+			return nil
 		}
-		key := table + "\x00" + symbol
-		if seen[key] {
-			return fmt.Errorf("%s record %s appears twice", table, symbol)
-		}
-		seen[key] = true
-		return nil
-	}
-	for _, in := range snap.Records.Instruments {
-		if err := check("instrument", in.Exchange, in.Symbol); err != nil {
+		if err := k.hash(&h, snap.Records, check); err != nil {
 			return nil, err
 		}
-		h.str("i")
-		h.str(in.Symbol, in.Unified, in.Base, in.Quote, in.Settle, in.ContractType, in.NativeType, in.Margin,
-			string(in.Status), in.NativeStatus)
-		h.num(in.Multiplier, in.ContractSize, in.TickSize, in.LotSize, in.MinQty, in.MinNotional, in.MaxLeverage,
-			in.FundingIntervalHours, in.FundingCap, in.FundingFloor)
-		h.time(in.ListedAt, in.DeliveryAt)
-	}
-	for _, f := range snap.Records.Funding {
-		if err := check("funding", f.Exchange, f.Symbol); err != nil {
-			return nil, err
-		}
-		h.str("f", f.Symbol, f.Unified)
-		h.num(f.Rate, f.IntervalHours, f.Cap, f.Floor, f.MarkPrice)
-		h.time(f.NextFundingAt)
-	}
-	for _, m := range snap.Records.Market {
-		if err := check("market", m.Exchange, m.Symbol); err != nil {
-			return nil, err
-		}
-		h.str("m", m.Symbol, m.Unified)
-		h.num(m.LastPrice, m.Volume24hUSD, m.OpenInterestUSD)
 	}
 	return h.h.Sum(nil), nil
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 	"github.com/rivalwatch/rivalwatch/collectors/replay"
-	"github.com/rivalwatch/rivalwatch/collectors/sim"
+	"github.com/rivalwatch/rivalwatch/collectors/exchangetest"
 	"github.com/rivalwatch/rivalwatch/configs"
 	"github.com/rivalwatch/rivalwatch/store"
 )
@@ -25,18 +25,18 @@ var benchLatency = flag.Duration("latency", 50*time.Millisecond, "latency added 
 // 550 Bybit and 270 OKX perpetuals, plus a few inverse ones): every
 // funding rate and 24h volume differs between them, so alternating them
 // stores a changed sweep each time.
-func benchWorlds() [2]*sim.World {
-	a := sim.Generate(42, time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), 650, 550, 270)
+func benchWorlds() [2]*exchangetest.World {
+	a := exchangetest.Generate(42, time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), 650, 550, 270)
 	b := clone(a)
 	b.Now = a.Now.Add(5 * time.Minute)
-	for _, ls := range [][]sim.Listing{b.Binance, b.Bybit, b.OKX} {
+	for _, ls := range [][]exchangetest.Listing{b.Binance, b.Bybit, b.OKX} {
 		for i := range ls {
 			ls[i].FundingRate += 0.00001
 			ls[i].Volume24hUSD *= 1.01
 			ls[i].OpenInterestUSD *= 0.99
 		}
 	}
-	return [2]*sim.World{a, b}
+	return [2]*exchangetest.World{a, b}
 }
 
 // benchSetup records the worlds into cassettes, replays them over loopback

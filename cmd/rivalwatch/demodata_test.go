@@ -14,7 +14,7 @@ import (
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 	"github.com/rivalwatch/rivalwatch/collectors/replay"
-	"github.com/rivalwatch/rivalwatch/collectors/sim"
+	"github.com/rivalwatch/rivalwatch/collectors/exchangetest"
 	"github.com/rivalwatch/rivalwatch/configs"
 )
 
@@ -28,9 +28,9 @@ var demoDay1 = time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
 // listing, a funding interval cut on a coin we list, extreme funding and a
 // divergence between rivals, a leverage increase, a cap change and a
 // delisting.
-func demoWorlds() (day1, day2 *sim.World) {
-	day1 = sim.Generate(7, demoDay1, 40, 36, 30)
-	for _, ls := range [][]sim.Listing{day1.Binance, day1.Bybit, day1.OKX} {
+func demoWorlds() (day1, day2 *exchangetest.World) {
+	day1 = exchangetest.Generate(7, demoDay1, 40, 36, 30)
+	for _, ls := range [][]exchangetest.Listing{day1.Binance, day1.Bybit, day1.OKX} {
 		for i := range ls {
 			switch ls[i].Base {
 			case "SOL", "WIF":
@@ -43,7 +43,7 @@ func demoWorlds() (day1, day2 *sim.World) {
 
 	day2 = clone(day1)
 	day2.Now = demoDay1.Add(24 * time.Hour)
-	zora := sim.Listing{Base: "ZORA", Quote: "USDT", Settle: "USDT", Status: collectors.StatusTrading,
+	zora := exchangetest.Listing{Base: "ZORA", Quote: "USDT", Settle: "USDT", Status: collectors.StatusTrading,
 		ListedAt: day2.Now.Add(-6 * time.Hour), TickSize: 0.00001, LotSize: 1, MinNotional: 5, MaxLeverage: 50,
 		ContractSize: 1, FundingIntervalHours: 4, FundingCap: 0.02, FundingFloor: -0.02, FundingRate: 0.0005,
 		Price: 0.08412, Volume24hUSD: 85_300_000, OpenInterestUSD: 21_000_000}
@@ -56,7 +56,7 @@ func demoWorlds() (day1, day2 *sim.World) {
 	mega.Volume24hUSD, mega.OpenInterestUSD = 0, 0
 	day2.OKX = append(day2.OKX, mega)
 
-	edit := func(ls []sim.Listing, base string, f func(*sim.Listing)) {
+	edit := func(ls []exchangetest.Listing, base string, f func(*exchangetest.Listing)) {
 		for i := range ls {
 			if ls[i].Base == base && ls[i].Quote != "USD" {
 				f(&ls[i])
@@ -65,23 +65,23 @@ func demoWorlds() (day1, day2 *sim.World) {
 		}
 		panic("demo world has no " + base)
 	}
-	edit(day2.Bybit, "SOL", func(l *sim.Listing) { l.FundingIntervalHours = 4 })
-	edit(day2.Binance, "WIF", func(l *sim.Listing) { l.FundingIntervalHours, l.FundingRate = 4, 0.0015 })
-	edit(day2.Bybit, "WIF", func(l *sim.Listing) { l.FundingIntervalHours, l.FundingRate = 8, 0.0001 })
-	edit(day2.OKX, "WIF", func(l *sim.Listing) { l.FundingIntervalHours, l.FundingRate = 8, 0.00012 })
-	edit(day2.Bybit, "TON", func(l *sim.Listing) { l.MaxLeverage = 75 })
-	edit(day2.OKX, "BTC", func(l *sim.Listing) { l.FundingCap, l.FundingFloor = 0.005, -0.005 })
-	edit(day2.Binance, "ORDI", func(l *sim.Listing) { l.Status = collectors.StatusSettling })
-	edit(day2.Binance, "XRP", func(l *sim.Listing) { l.TickSize = 0.001 })
-	edit(day2.Binance, "DOGE", func(l *sim.Listing) { l.Volume24hUSD *= 1.8 })
+	edit(day2.Bybit, "SOL", func(l *exchangetest.Listing) { l.FundingIntervalHours = 4 })
+	edit(day2.Binance, "WIF", func(l *exchangetest.Listing) { l.FundingIntervalHours, l.FundingRate = 4, 0.0015 })
+	edit(day2.Bybit, "WIF", func(l *exchangetest.Listing) { l.FundingIntervalHours, l.FundingRate = 8, 0.0001 })
+	edit(day2.OKX, "WIF", func(l *exchangetest.Listing) { l.FundingIntervalHours, l.FundingRate = 8, 0.00012 })
+	edit(day2.Bybit, "TON", func(l *exchangetest.Listing) { l.MaxLeverage = 75 })
+	edit(day2.OKX, "BTC", func(l *exchangetest.Listing) { l.FundingCap, l.FundingFloor = 0.005, -0.005 })
+	edit(day2.Binance, "ORDI", func(l *exchangetest.Listing) { l.Status = collectors.StatusSettling })
+	edit(day2.Binance, "XRP", func(l *exchangetest.Listing) { l.TickSize = 0.001 })
+	edit(day2.Binance, "DOGE", func(l *exchangetest.Listing) { l.Volume24hUSD *= 1.8 })
 	return day1, day2
 }
 
-func clone(w *sim.World) *sim.World {
+func clone(w *exchangetest.World) *exchangetest.World {
 	c := *w
-	c.Binance = append([]sim.Listing(nil), w.Binance...)
-	c.Bybit = append([]sim.Listing(nil), w.Bybit...)
-	c.OKX = append([]sim.Listing(nil), w.OKX...)
+	c.Binance = append([]exchangetest.Listing(nil), w.Binance...)
+	c.Bybit = append([]exchangetest.Listing(nil), w.Bybit...)
+	c.OKX = append([]exchangetest.Listing(nil), w.OKX...)
 	return &c
 }
 
@@ -96,13 +96,13 @@ func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // recordWorld records one sweep of the real collectors against w.
-func recordWorld(t testing.TB, w *sim.World, dir string) {
+func recordWorld(t testing.TB, w *exchangetest.World, dir string) {
 	t.Helper()
 	cfg, err := configs.LoadEmbedded("rivalwatch.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := replay.NewRecorder(handlerTransport{sim.Handler(w, sim.Options{})})
+	rec := replay.NewRecorder(handlerTransport{exchangetest.Handler(w, exchangetest.Options{})})
 	rec.Now = func() time.Time { return w.Now }
 	cs, err := buildCollectors(cfg, "", func() http.RoundTripper { return rec })
 	if err != nil {
@@ -123,7 +123,7 @@ func recordWorld(t testing.TB, w *sim.World, dir string) {
 // rewrites them after a deliberate change.
 func TestDemoCassettes(t *testing.T) {
 	day1, day2 := demoWorlds()
-	for i, w := range []*sim.World{day1, day2} {
+	for i, w := range []*exchangetest.World{day1, day2} {
 		name := filepath.Join("demodata", []string{"round1", "round2"}[i])
 		if *update {
 			if err := os.RemoveAll(name); err != nil {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rivalwatch/rivalwatch/collectors/sim"
+	"github.com/rivalwatch/rivalwatch/collectors/exchangetest"
 )
 
 // TestNoFalseAlarms drives every failure DESIGN.md names through the real
@@ -62,7 +62,7 @@ func TestNoFalseAlarms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			world := sim.Generate(9, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 20, 20, 20)
+			world := exchangetest.Generate(9, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 20, 20, 20)
 			var broken atomic.Bool
 			var hits atomic.Int32
 			path, needsCursor := strings.CutSuffix(tt.path, "?cursor")
@@ -85,7 +85,7 @@ func TestNoFalseAlarms(t *testing.T) {
 
 			broken.Store(true)
 			// Half the listings go too: that must not read as delistings.
-			shrink := func(ls []sim.Listing) []sim.Listing { return append(ls[:10:10], ls[len(ls)-2:]...) } // keep the inverse pair
+			shrink := func(ls []exchangetest.Listing) []exchangetest.Listing { return append(ls[:10:10], ls[len(ls)-2:]...) } // keep the inverse pair
 			world.Binance, world.Bybit, world.OKX = shrink(world.Binance), shrink(world.Bybit), shrink(world.OKX)
 			out, err := rw(t, one...)
 			if err == nil {
@@ -109,8 +109,8 @@ func TestNoFalseAlarms(t *testing.T) {
 // TestDelistingNeedsTwoCompleteSnapshots: a symbol missing once is not yet
 // delisted; missing from a second complete snapshot it is, exactly once.
 func TestDelistingNeedsTwoCompleteSnapshots(t *testing.T) {
-	world := sim.Generate(9, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 20, 20, 20)
-	srv := httptest.NewServer(sim.Handler(world, sim.Options{}))
+	world := exchangetest.Generate(9, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 20, 20, 20)
+	srv := httptest.NewServer(exchangetest.Handler(world, exchangetest.Options{}))
 	defer srv.Close()
 	cfg := writeConfig(t, t.TempDir(), srv.URL, "")
 	pull := []string{"collect", "--config", cfg, "--exchange", "okx", "--kind", "instruments"}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rivalwatch/rivalwatch/collectors/sim"
+	"github.com/rivalwatch/rivalwatch/collectors/exchangetest"
 )
 
 // fixClock pins the CLI's clock for one test.
@@ -142,8 +142,8 @@ exchanges:
 }
 
 // faulty serves the simulated exchanges, except what breaks says.
-func faulty(w *sim.World, breaks func(w http.ResponseWriter, r *http.Request) bool) http.Handler {
-	h := sim.Handler(w, sim.Options{})
+func faulty(w *exchangetest.World, breaks func(w http.ResponseWriter, r *http.Request) bool) http.Handler {
+	h := exchangetest.Handler(w, exchangetest.Options{})
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if breaks == nil || !breaks(rw, r) {
 			h.ServeHTTP(rw, r)
@@ -156,7 +156,7 @@ func faulty(w *sim.World, breaks func(w http.ResponseWriter, r *http.Request) bo
 // every failure is recorded with its kind, and no change event comes out
 // of a failed or implausible pull.
 func TestCollectStoresWhatSucceeded(t *testing.T) {
-	world := sim.Generate(3, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 30, 30, 30)
+	world := exchangetest.Generate(3, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 30, 30, 30)
 	var broken bool
 	srv := httptest.NewServer(faulty(world, func(w http.ResponseWriter, r *http.Request) bool {
 		switch {
@@ -201,8 +201,8 @@ func TestCollectStoresWhatSucceeded(t *testing.T) {
 // TestImplausiblePullIsKeptAside: a list far shorter than the last
 // complete one is stored as incomplete and never compared.
 func TestImplausiblePullIsKeptAside(t *testing.T) {
-	world := sim.Generate(3, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 30, 30, 30)
-	srv := httptest.NewServer(sim.Handler(world, sim.Options{}))
+	world := exchangetest.Generate(3, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 30, 30, 30)
+	srv := httptest.NewServer(exchangetest.Handler(world, exchangetest.Options{}))
 	defer srv.Close()
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, srv.URL, "")
@@ -249,8 +249,8 @@ func TestSQLCommand(t *testing.T) {
 }
 
 func TestRecordThenReplay(t *testing.T) {
-	world := sim.Generate(5, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 12, 10, 8)
-	srv := httptest.NewServer(sim.Handler(world, sim.Options{}))
+	world := exchangetest.Generate(5, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 12, 10, 8)
+	srv := httptest.NewServer(exchangetest.Handler(world, exchangetest.Options{}))
 	defer srv.Close()
 	dir := t.TempDir()
 	cassette := filepath.Join(dir, "cassette")

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
-	"github.com/rivalwatch/rivalwatch/collectors/sim"
+	"github.com/rivalwatch/rivalwatch/collectors/exchangetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -56,8 +56,8 @@ func collect(t *testing.T, c *Collector, kind collectors.Kind) (collectors.Recor
 // testWorld is a generated world (with its BTC and ETH COIN-M perpetuals)
 // plus the cases generation leaves out: a quarterly and listings that are
 // not trading.
-func testWorld() *sim.World {
-	w := sim.Generate(7, testNow, 40, 0, 0)
+func testWorld() *exchangetest.World {
+	w := exchangetest.Generate(7, testNow, 40, 0, 0)
 	w.Binance[4].FundingIntervalHours = 4
 	w.Binance[5].FundingIntervalHours = 8
 	w.Binance[5].FundingCap, w.Binance[5].FundingFloor = 0.03, -0.03
@@ -72,7 +72,7 @@ func testWorld() *sim.World {
 
 // simSymbol is how Binance names a listing, written independently of the
 // simulator so that a naming slip on either side shows.
-func simSymbol(l sim.Listing) string {
+func simSymbol(l exchangetest.Listing) string {
 	switch {
 	case !l.DeliveryAt.IsZero():
 		return l.Base + l.Quote + "_" + l.DeliveryAt.Format("060102")
@@ -86,11 +86,11 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a)
 
 func TestCollectRoundTrip(t *testing.T) {
 	w := testWorld()
-	srv := httptest.NewServer(sim.Handler(w, sim.Options{}))
+	srv := httptest.NewServer(exchangetest.Handler(w, exchangetest.Options{}))
 	defer srv.Close()
 	const top = 10
 	c := newCollector(t, srv, 5*time.Second, Config{OpenInterestTop: top, Concurrency: 3})
-	model := map[string]sim.Listing{}
+	model := map[string]exchangetest.Listing{}
 	for _, l := range w.Binance {
 		model[simSymbol(l)] = l
 	}
@@ -184,7 +184,7 @@ func TestCollectRoundTrip(t *testing.T) {
 		t.Errorf("market made %d requests, want %d", requests, 4+top)
 	}
 	var wantMarket int
-	var byVolume []sim.Listing // USDⓈ-M trading perpetuals
+	var byVolume []exchangetest.Listing // USDⓈ-M trading perpetuals
 	for _, l := range w.Binance {
 		switch l.Status {
 		case collectors.StatusTrading, collectors.StatusSuspended, collectors.StatusSettling:
@@ -413,7 +413,7 @@ func TestFailures(t *testing.T) {
 			respond(400, jsonType, `{"code":-1121,"msg":"Invalid symbol."}`), collectors.ErrRejected, "usdm openInterest SOLUSDT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			simulator := sim.Handler(sim.Generate(3, testNow, 30, 0, 0), sim.Options{})
+			simulator := exchangetest.Handler(exchangetest.Generate(3, testNow, 30, 0, 0), exchangetest.Options{})
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path == tc.path && (tc.symbol == "" || r.URL.Query().Get("symbol") == tc.symbol) {
 					tc.handler(w, r)

@@ -131,4 +131,3 @@ func (c *Collector) get(ctx context.Context, path string, query url.Values, resu
 	}
 	return at, nil
 }
-

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
-	"github.com/rivalwatch/rivalwatch/collectors/sim"
+	"github.com/rivalwatch/rivalwatch/collectors/exchangetest"
 )
 
 var testNow = time.Date(2026, 3, 1, 12, 30, 0, 0, time.UTC)
@@ -31,14 +31,14 @@ func newClient(timeout time.Duration) *http.Client {
 // simWorld has more linear listings than one page of 10 holds, the
 // generated inverse perpetuals, plus USDC, dated, pre-market, delivering
 // and closed contracts.
-func simWorld() *sim.World {
-	w := sim.Generate(11, testNow, 0, 25, 0)
+func simWorld() *exchangetest.World {
+	w := exchangetest.Generate(11, testNow, 0, 25, 0)
 	g := w.Bybit
-	inverse := func(l sim.Listing) sim.Listing {
+	inverse := func(l exchangetest.Listing) exchangetest.Listing {
 		l.Quote, l.Settle = "USD", l.Base
 		return l
 	}
-	with := func(l sim.Listing, base string, status collectors.Status) sim.Listing {
+	with := func(l exchangetest.Listing, base string, status collectors.Status) exchangetest.Listing {
 		l.Base, l.Status = base, status
 		l.ListedAt = testNow.Add(-2 * time.Hour)
 		return l
@@ -57,13 +57,13 @@ func simWorld() *sim.World {
 
 // The model's view of what the collector should report.
 
-func visible(l sim.Listing) bool {
+func visible(l exchangetest.Listing) bool {
 	return l.Status == collectors.StatusTrading || l.Status == collectors.StatusPrelaunch
 }
 
-func wantInstrument(l sim.Listing) collectors.Instrument {
+func wantInstrument(l exchangetest.Listing) collectors.Instrument {
 	in := collectors.Instrument{
-		Exchange: "bybit", Symbol: sim.BybitSymbol(l), Unified: collectors.Unified(l.Base, l.Quote, l.Settle),
+		Exchange: "bybit", Symbol: exchangetest.BybitSymbol(l), Unified: collectors.Unified(l.Base, l.Quote, l.Settle),
 		Base: l.Base, Quote: l.Quote, Settle: l.Settle, Multiplier: collectors.Multiplier(l.Base),
 		ContractType: collectors.Perpetual, NativeType: "LinearPerpetual", Margin: collectors.Linear,
 		Status: l.Status, NativeStatus: map[collectors.Status]string{collectors.StatusTrading: "Trading", collectors.StatusPrelaunch: "PreLaunch"}[l.Status],
@@ -82,7 +82,7 @@ func wantInstrument(l sim.Listing) collectors.Instrument {
 	return in
 }
 
-func wantRecords(w *sim.World, kind collectors.Kind) collectors.Records {
+func wantRecords(w *exchangetest.World, kind collectors.Kind) collectors.Records {
 	var r collectors.Records
 	for _, l := range w.Bybit {
 		if !visible(l) {
@@ -115,7 +115,7 @@ func wantRecords(w *sim.World, kind collectors.Kind) collectors.Records {
 
 func TestCollectMatchesSimulatedWorld(t *testing.T) {
 	w := simWorld()
-	srv := httptest.NewServer(sim.Handler(w, sim.Options{}))
+	srv := httptest.NewServer(exchangetest.Handler(w, exchangetest.Options{}))
 	defer srv.Close()
 	c := NewCollector(Config{BaseURL: srv.URL, PageLimit: 10}, newClient(5*time.Second))
 
@@ -247,7 +247,7 @@ func TestFailuresAreNotChanges(t *testing.T) {
 			want: collectors.ErrMalformed},
 	}
 	w := simWorld()
-	good := sim.Handler(w, sim.Options{})
+	good := exchangetest.Handler(w, exchangetest.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -345,7 +345,7 @@ func TestNewCollectorDefaults(t *testing.T) {
 // TestObservedAtFallsBackToOurClock covers an envelope without "time": the
 // records then carry our fetch time rather than the zero time.
 func TestObservedAtFallsBackToOurClock(t *testing.T) {
-	good := sim.Handler(simWorld(), sim.Options{})
+	good := exchangetest.Handler(simWorld(), exchangetest.Options{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != tickersPath || r.URL.Query().Get("category") != "linear" {
 			good.ServeHTTP(w, r)
@@ -376,5 +376,28 @@ func TestObservedAtFallsBackToOurClock(t *testing.T) {
 		if len(got) != 1 || !got[0].Equal(fetched) {
 			t.Errorf("%s: BTCUSDT observed at %v, want [%v]", kind, got, fetched)
 		}
+	}
+}
+
+// TestSweepFetchesTickersOnce: funding and market both read the tickers;
+// a sweep sends each category's request once, not once per kind.
+func TestSweepFetchesTickersOnce(t *testing.T) {
+	var tickers atomic.Int32
+	sh := exchangetest.Handler(simWorld(), exchangetest.Options{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == tickersPath {
+			tickers.Add(1)
+		}
+		sh.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c := NewCollector(Config{BaseURL: srv.URL}, newClient(5*time.Second))
+	for _, s := range collectors.Sweep(t.Context(), []collectors.Collector{c}, collectors.AllKinds, time.Now, nil) {
+		if s.Err != nil {
+			t.Fatal(s.Err)
+		}
+	}
+	if n := tickers.Load(); n != 2 {
+		t.Errorf("a sweep sent %d ticker requests, want 2 (linear and inverse, shared by funding and market)", n)
 	}
 }

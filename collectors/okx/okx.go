@@ -119,4 +119,3 @@ func emptyList(raw json.RawMessage) bool {
 	}
 	return len(t) >= 2 && t[0] == '[' && len(bytes.TrimSpace(t[1:len(t)-1])) == 0
 }
-

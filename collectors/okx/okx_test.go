@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
-	"github.com/rivalwatch/rivalwatch/collectors/sim"
+	"github.com/rivalwatch/rivalwatch/collectors/exchangetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -197,8 +197,8 @@ func TestRealCaptures(t *testing.T) {
 // testWorld is a small OKX world with the cases that matter: a multiplier
 // coin (1000PEPE, plain PEPE on OKX), an inverse swap, a 4h interval, a
 // pre-open and a suspended listing.
-func testWorld() *sim.World {
-	w := sim.Generate(7, time.Date(2026, 3, 1, 13, 17, 5, 123e6, time.UTC), 0, 0, 12)
+func testWorld() *exchangetest.World {
+	w := exchangetest.Generate(7, time.Date(2026, 3, 1, 13, 17, 5, 123e6, time.UTC), 0, 0, 12)
 	w.OKX[0].ContractSize = 0.01
 	w.OKX[1].ContractSize = 0.1
 	w.OKX[3].FundingIntervalHours = 4
@@ -208,7 +208,7 @@ func testWorld() *sim.World {
 	return w // Generate adds the BTC and ETH inverse swaps
 }
 
-func okxSymbol(l sim.Listing) string { return collectors.Coin(l.Base) + "-" + l.Quote + "-SWAP" }
+func okxSymbol(l exchangetest.Listing) string { return collectors.Coin(l.Base) + "-" + l.Quote + "-SWAP" }
 
 func near(got, want float64) bool {
 	return math.Abs(got-want) <= 1e-6*math.Max(math.Abs(want), 1e-12)
@@ -216,8 +216,8 @@ func near(got, want float64) bool {
 
 func TestSimRoundTrip(t *testing.T) {
 	w := testWorld()
-	c := newTestCollector(t, sim.Handler(w, sim.Options{}), 0)
-	model := map[string]sim.Listing{}
+	c := newTestCollector(t, exchangetest.Handler(w, exchangetest.Options{}), 0)
+	model := map[string]exchangetest.Listing{}
 	traded := 0
 	for _, l := range w.OKX {
 		model[okxSymbol(l)] = l
@@ -262,7 +262,7 @@ func TestSimRoundTrip(t *testing.T) {
 	}
 }
 
-func checkInstrument(t *testing.T, in collectors.Instrument, l sim.Listing) {
+func checkInstrument(t *testing.T, in collectors.Instrument, l exchangetest.Listing) {
 	t.Helper()
 	mult := collectors.Multiplier(l.Base)
 	wantSize := l.ContractSize * mult
@@ -279,7 +279,7 @@ func checkInstrument(t *testing.T, in collectors.Instrument, l sim.Listing) {
 	}
 }
 
-func checkFunding(t *testing.T, now time.Time, f collectors.Funding, l sim.Listing) {
+func checkFunding(t *testing.T, now time.Time, f collectors.Funding, l exchangetest.Listing) {
 	t.Helper()
 	interval := time.Duration(l.FundingIntervalHours * float64(time.Hour))
 	if f.Unified != collectors.Unified(collectors.Coin(l.Base), l.Quote, l.Settle) || !near(f.Rate, l.FundingRate) ||
@@ -289,7 +289,7 @@ func checkFunding(t *testing.T, now time.Time, f collectors.Funding, l sim.Listi
 	}
 }
 
-func checkMarket(t *testing.T, now time.Time, m collectors.MarketStat, l sim.Listing) {
+func checkMarket(t *testing.T, now time.Time, m collectors.MarketStat, l exchangetest.Listing) {
 	t.Helper()
 	if m.Unified != collectors.Unified(collectors.Coin(l.Base), l.Quote, l.Settle) ||
 		!near(m.LastPrice*collectors.Multiplier(l.Base), l.Price) || !near(m.Volume24hUSD, l.Volume24hUSD) ||
@@ -334,7 +334,7 @@ func (h *refuseANY) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func TestFundingFallback(t *testing.T) {
 	w := testWorld()
-	direct := collectors.Pull(context.Background(), newTestCollector(t, sim.Handler(w, sim.Options{}), 0), collectors.KindFunding, time.Now)
+	direct := collectors.Pull(context.Background(), newTestCollector(t, exchangetest.Handler(w, exchangetest.Options{}), 0), collectors.KindFunding, time.Now)
 	if direct.Err != nil {
 		t.Fatal(direct.Err)
 	}
@@ -353,7 +353,7 @@ func TestFundingFallback(t *testing.T) {
 
 	for _, status := range []int{http.StatusBadRequest, http.StatusOK} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
-			h := &refuseANY{next: sim.Handler(w, sim.Options{}), anyStatus: status, perInst: map[string]int{}}
+			h := &refuseANY{next: exchangetest.Handler(w, exchangetest.Options{}), anyStatus: status, perInst: map[string]int{}}
 			snap := collectors.Pull(context.Background(), newTestCollector(t, h, 4), collectors.KindFunding, time.Now)
 			if snap.Err != nil {
 				t.Fatal(snap.Err)
@@ -405,7 +405,7 @@ func TestFundingFallbackFailure(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := testWorld()
 			victim := okxSymbol(w.OKX[2])
-			h := &refuseANY{next: sim.Handler(w, sim.Options{}), anyStatus: http.StatusBadRequest, perInst: map[string]int{},
+			h := &refuseANY{next: exchangetest.Handler(w, exchangetest.Options{}), anyStatus: http.StatusBadRequest, perInst: map[string]int{},
 				fail: func(rw http.ResponseWriter, instID string) bool {
 					if instID != victim {
 						return false
@@ -439,7 +439,7 @@ func TestFundingFallbackConcurrency(t *testing.T) {
 	var started, inflight, most atomic.Int64
 	full := make(chan struct{})
 	var once sync.Once
-	h := &refuseANY{next: sim.Handler(w, sim.Options{}), anyStatus: http.StatusBadRequest, perInst: map[string]int{},
+	h := &refuseANY{next: exchangetest.Handler(w, exchangetest.Options{}), anyStatus: http.StatusBadRequest, perInst: map[string]int{},
 		fail: func(rw http.ResponseWriter, instID string) bool {
 			n := inflight.Add(1)
 			defer inflight.Add(-1)

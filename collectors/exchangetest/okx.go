@@ -1,4 +1,4 @@
-package sim
+package exchangetest
 
 import (
 	"encoding/json"

@@ -1,9 +1,10 @@
-// Package sim serves the public REST APIs of Binance, Bybit and OKX from one
-// normalized market model, so collectors can be tested, benchmarked and
-// recorded into demo cassettes without the network. Each exchange's file
+// Package exchangetest is test support, not production code: it serves the
+// public REST APIs of Binance, Bybit and OKX from one normalized market
+// model, so collectors can be tested, benchmarked and recorded into the
+// demo cassettes without the network. Each exchange's file
 // renders the model in that exchange's own JSON shapes and paths; the paths
 // of the three never collide, so one Handler serves them all.
-package sim
+package exchangetest
 
 import (
 	"fmt"

@@ -1,0 +1,84 @@
+package okx
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/rivalwatch/rivalwatch/collectors"
+)
+
+// ticker is one row of /api/v5/market/tickers: vol24h in contracts,
+// volCcy24h in coins.
+type ticker struct {
+	InstID    text `json:"instId"`
+	Last      text `json:"last"`
+	Vol24h    text `json:"vol24h"`
+	VolCcy24h text `json:"volCcy24h"`
+	TS        text `json:"ts"`
+}
+
+// openInterest is one row of /api/v5/public/open-interest; oi is in
+// contracts.
+type openInterest struct {
+	InstID text `json:"instId"`
+	OI     text `json:"oi"`
+}
+
+// market joins tickers, open interest and instruments (for ctVal), read
+// concurrently.
+func (c *Collector) market(ctx context.Context) ([]collectors.MarketStat, error) {
+	var (
+		tickers []ticker
+		ois     []openInterest
+		insts   []instrument
+	)
+	swap := url.Values{"instType": {"SWAP"}}
+	err := collectors.FanOut(ctx, 0,
+		func(ctx context.Context) error { return c.get(ctx, pathTickers, swap, &tickers) },
+		func(ctx context.Context) error { return c.get(ctx, pathOpenInterest, swap, &ois) },
+		func(ctx context.Context) (err error) { insts, err = c.fetchInstruments(ctx); return err },
+	)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[text]collectors.Instrument, len(insts))
+	for _, in := range insts {
+		inst, err := toInstrument(in)
+		if err != nil {
+			return nil, err
+		}
+		byID[in.InstID] = inst
+	}
+	oiByID := make(map[text]text, len(ois))
+	for _, oi := range ois {
+		oiByID[oi.InstID] = oi.OI
+	}
+	out := make([]collectors.MarketStat, 0, len(tickers))
+	for _, t := range tickers {
+		inst, ok := byID[t.InstID]
+		if !ok {
+			return nil, &collectors.Error{Kind: collectors.ErrMalformed, Path: pathTickers,
+				Msg: fmt.Sprintf("ticker %s is missing from the instruments list (listed between the requests?)", t.InstID)}
+		}
+		f := fields{path: pathTickers, id: string(t.InstID)}
+		last := f.num("last", t.Last)
+		var volume, oiUSD float64
+		if inst.Margin == collectors.Inverse {
+			volume = f.num("vol24h", t.Vol24h) * inst.ContractSize
+			oiUSD = f.num("oi", oiByID[t.InstID]) * inst.ContractSize
+		} else {
+			volume = f.num("volCcy24h", t.VolCcy24h) * last
+			oiUSD = f.num("oi", oiByID[t.InstID]) * inst.ContractSize * last
+		}
+		observed := c.observed(f.millis("ts", t.TS))
+		if f.err != nil {
+			return nil, f.err
+		}
+		out = append(out, collectors.MarketStat{
+			Exchange: "okx", Symbol: inst.Symbol, Unified: inst.Unified,
+			LastPrice: last, Volume24hUSD: volume, OpenInterestUSD: oiUSD, ObservedAt: observed,
+		})
+	}
+	return out, nil
+}
