@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
@@ -56,8 +57,12 @@ func (s Severity) Rank() int {
 
 // Change is one typed change event.
 type Change struct {
-	ID           string
-	Exchange     string
+	ID       string
+	Exchange string // the one exchange it is about; "" for a cross-exchange event
+	// Exchanges are the exchanges a cross-exchange event compares (a
+	// funding divergence: the highest side first); nil otherwise. See
+	// ExchangeList.
+	Exchanges    []string
 	Kind         collectors.Kind
 	Type         Type
 	Symbol       string // the exchange's symbol; for divergence the unified one
@@ -72,6 +77,18 @@ type Change struct {
 	// thresholds) for the playbook and for people checking the arithmetic.
 	Evidence map[string]float64
 }
+
+// ExchangeList names every exchange the change is about: Exchanges for a
+// cross-exchange event, else Exchange alone.
+func (c Change) ExchangeList() []string {
+	if len(c.Exchanges) > 0 {
+		return c.Exchanges
+	}
+	return []string{c.Exchange}
+}
+
+// ExchangeLabel is the exchanges as people read them: "binance vs okx".
+func (c Change) ExchangeLabel() string { return strings.Join(c.ExchangeList(), " vs ") }
 
 // ChangeID is the stable ID of a change: a hash of exchange, type, symbol,
 // field, new value and the snapshot it was found in, so re-running diff

@@ -40,8 +40,8 @@ type Config struct {
 // Ignore is one rule that drops events; an empty field matches anything, so
 // {Symbol: "*USDC*"} drops every event about a USDC contract.
 type Ignore struct {
-	// Exchange matches the event's exchange; for funding.divergence, whose
-	// exchange reads "binance vs okx", it matches either side.
+	// Exchange matches the event's exchange; for a cross-exchange event
+	// (funding.divergence) it matches any of its exchanges.
 	Exchange string
 	// Symbol is a path.Match glob tried against both the exchange's symbol
 	// and the unified one. Unless the pattern contains a '/', its '*' also
@@ -127,7 +127,7 @@ func (ig Ignore) matches(c Change) bool {
 	if ig.Type != "" && ig.Type != c.Type {
 		return false
 	}
-	if ig.Exchange != "" && !slices.ContainsFunc(strings.Split(c.Exchange, divergenceSep), func(e string) bool {
+	if ig.Exchange != "" && !slices.ContainsFunc(c.ExchangeList(), func(e string) bool {
 		return strings.EqualFold(e, ig.Exchange)
 	}) {
 		return false

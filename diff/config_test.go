@@ -10,7 +10,7 @@ func TestFilter(t *testing.T) {
 		{Exchange: "binance", Type: ListingNew, Symbol: "BTCUSDC", Unified: "BTC/USDC:USDC"},
 		{Exchange: "bybit", Type: ListingNew, Symbol: "BTCPERP", Unified: "BTC/USDC:USDC"},
 		{Exchange: "okx", Type: FundingExtreme, Symbol: "ETH-USDT-SWAP", Unified: "ETH/USDT:USDT"},
-		{Exchange: "binance vs okx", Type: FundingDivergence, Symbol: "PEPE/USDT:USDT", Unified: "PEPE/USDT:USDT"},
+		{Exchanges: []string{"binance", "okx"}, Type: FundingDivergence, Symbol: "PEPE/USDT:USDT", Unified: "PEPE/USDT:USDT"},
 		{Exchange: "bybit", Type: MarketOISpike, Symbol: "1000PEPEUSDT", Unified: "1000PEPE/USDT:USDT"},
 	}
 	tests := []struct {

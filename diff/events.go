@@ -17,7 +17,7 @@ import (
 func finish(cfg Config, changes []Change) []Change {
 	for i := range changes {
 		c := &changes[i]
-		c.ID = ChangeID(c.Exchange, c.Type, c.Symbol, c.Field, c.New, c.SnapshotTo)
+		c.ID = ChangeID(c.ExchangeLabel(), c.Type, c.Symbol, c.Field, c.New, c.SnapshotTo)
 		c.Severity = cfg.severity(c.Type, c.Field)
 	}
 	out := Filter(cfg, changes)
@@ -32,7 +32,7 @@ func compareChanges(a, b Change) int {
 	return cmp.Or(
 		cmp.Compare(b.Severity.Rank(), a.Severity.Rank()),
 		strings.Compare(string(a.Type), string(b.Type)),
-		strings.Compare(a.Exchange, b.Exchange),
+		strings.Compare(a.ExchangeLabel(), b.ExchangeLabel()),
 		strings.Compare(a.Symbol, b.Symbol),
 		strings.Compare(a.Field, b.Field),
 		strings.Compare(a.ID, b.ID),

@@ -9,9 +9,6 @@ import (
 	"github.com/rivalwatch/rivalwatch/collectors"
 )
 
-// divergenceSep joins the two exchanges of a divergence: "binance vs okx".
-const divergenceSep = " vs "
-
 // Funding finds funding events of one exchange between two complete funding
 // snapshots: a changed interval (8h → 4h), a changed cap or floor, and a
 // rate crossing into extreme territory. Extreme fires on the crossing only
@@ -126,10 +123,10 @@ func Divergence(cfg Config, prev, next map[string]Snap) []Change {
 			continue
 		}
 		c := Change{
-			Exchange: hi.exchange + divergenceSep + lo.exchange, Kind: collectors.KindFunding,
+			Exchanges: []string{hi.exchange, lo.exchange}, Kind: collectors.KindFunding,
 			Type: FundingDivergence, Symbol: coin, Unified: coin,
 			New: formatAnnual(gap) + " spread: " + hi.exchange + " " + formatAnnual(hi.annualized) +
-				divergenceSep + lo.exchange + " " + formatAnnual(lo.annualized),
+				" vs " + lo.exchange + " " + formatAnnual(lo.annualized),
 			DetectedAt:   later(hi.snap, lo.snap).At,
 			SnapshotFrom: max(prev[hi.exchange].ID, prev[lo.exchange].ID),
 			SnapshotTo:   later(hi.snap, lo.snap).ID,

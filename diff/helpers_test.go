@@ -70,7 +70,7 @@ func summary(changes []Change) []string {
 		if c.Field != "" {
 			sym += "." + c.Field
 		}
-		out = append(out, string(c.Type)+" "+c.Exchange+" "+sym+": "+c.Old+" → "+c.New+" ("+string(c.Severity)+")")
+		out = append(out, string(c.Type)+" "+c.ExchangeLabel()+" "+sym+": "+c.Old+" → "+c.New+" ("+string(c.Severity)+")")
 	}
 	return out
 }
@@ -87,7 +87,7 @@ func checkSummary(t *testing.T, got []Change, want []string) {
 func checkCommon(t *testing.T, changes []Change, next Snap) {
 	t.Helper()
 	for _, c := range changes {
-		if c.ID != ChangeID(c.Exchange, c.Type, c.Symbol, c.Field, c.New, c.SnapshotTo) {
+		if c.ID != ChangeID(c.ExchangeLabel(), c.Type, c.Symbol, c.Field, c.New, c.SnapshotTo) {
 			t.Errorf("%s %s: ID %s is not ChangeID of its fields", c.Type, c.Symbol, c.ID)
 		}
 		if c.SnapshotTo != next.ID || !c.DetectedAt.Equal(next.At) {

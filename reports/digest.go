@@ -233,7 +233,7 @@ func Build(in Input) Digest {
 	}
 	for _, r := range rs {
 		for _, rule := range rules {
-			if !rule.matches(r.c.Type) || !rule.When.fires(exchangesOf(r.c), r.in) {
+			if !rule.matches(r.c.Type) || !rule.When.fires(r.c.ExchangeList(), r.in) {
 				continue
 			}
 			s := rule.apply(r.c, r.in)
@@ -285,7 +285,7 @@ func newEvent(c diff.Change, in inputs, day time.Time) Event {
 	rivalVol, _ := toFloat(in["rival_volume_24h_usd"])
 	ourVol, _ := toFloat(in["house_coin_daily_volume_usd"])
 	e := Event{
-		ID: c.ID, Exchange: c.Exchange, Kind: string(c.Kind), Type: string(c.Type),
+		ID: c.ID, Exchange: c.ExchangeLabel(), Kind: string(c.Kind), Type: string(c.Type),
 		Symbol: c.Symbol, Unified: unified, Field: c.Field, Old: c.Old, New: c.New,
 		Severity: string(c.Severity), DetectedAt: c.DetectedAt.UTC(),
 		SnapshotFrom: c.SnapshotFrom, SnapshotTo: c.SnapshotTo, Evidence: c.Evidence,
@@ -300,7 +300,7 @@ func newEvent(c diff.Change, in inputs, day time.Time) Event {
 	if sym != "" && unified != "" && unified != c.Symbol {
 		sym += " (" + unified + ")"
 	}
-	e.Summary = joinNonEmpty(": ", joinNonEmpty(" ", c.Exchange, sym, what), e.Detail)
+	e.Summary = joinNonEmpty(": ", joinNonEmpty(" ", c.ExchangeLabel(), sym, what), e.Detail)
 	return e
 }
 
@@ -367,7 +367,7 @@ func describe(c diff.Change, in inputs) (what, detail string) {
 // divergenceSides lists each side's annualized funding, in exchange order.
 func divergenceSides(c diff.Change) string {
 	var parts []string
-	for _, ex := range exchangesOf(c) {
+	for _, ex := range c.ExchangeList() {
 		if v, ok := c.Evidence["annualized_"+ex]; ok {
 			parts = append(parts, ex+" "+formatPctYr(v))
 		}

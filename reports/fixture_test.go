@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,6 +126,9 @@ func change(ex string, t diff.Type, sym, unified, field, old, new string, sev di
 	c := diff.Change{
 		Exchange: ex, Type: t, Symbol: sym, Unified: unified, Field: field, Old: old, New: new,
 		Severity: sev, DetectedAt: day.Add(time.Duration(hour) * time.Hour), SnapshotFrom: 10, SnapshotTo: 11, Evidence: ev,
+	}
+	if a, b, ok := strings.Cut(ex, " vs "); ok { // a cross-exchange event
+		c.Exchange, c.Exchanges = "", []string{a, b}
 	}
 	switch {
 	case len(t) >= 8 && t[:8] == "funding.":

@@ -105,7 +105,7 @@ func buildInputs(c diff.Change, p *picture, h House) inputs {
 	}
 	unified := unifiedOf(c, p)
 	coin := coinOf(unified)
-	in["exchange"] = c.Exchange
+	in["exchange"] = c.ExchangeLabel()
 	in["symbol"] = c.Symbol
 	in["unified"] = unified
 	in["coin"] = coin
@@ -142,7 +142,7 @@ func buildInputs(c diff.Change, p *picture, h House) inputs {
 	// The market picture on the changing exchange(s).
 	var vol, oi float64
 	var haveVol, haveOI bool
-	for _, ex := range exchangesOf(c) {
+	for _, ex := range c.ExchangeList() {
 		s, ok := p.statFor(ex, c.Symbol, unified)
 		if !ok {
 			continue

@@ -252,7 +252,7 @@ func (c Conditions) fires(exchanges []string, in inputs) bool {
 // apply renders the rule for one change.
 func (r compiledRule) apply(c diff.Change, in inputs) Suggestion {
 	s := Suggestion{
-		Rule: r.Name, ChangeID: c.ID, Type: string(c.Type), Exchange: c.Exchange,
+		Rule: r.Name, ChangeID: c.ID, Type: string(c.Type), Exchange: c.ExchangeLabel(),
 		Symbol: c.Symbol, Severity: string(c.Severity),
 	}
 	for _, name := range r.reads {
@@ -366,16 +366,6 @@ func uniqueSorted(s []string) []string {
 	return out
 }
 
-// exchangesOf splits a change's exchange: "binance vs okx" names both sides
-// of a divergence.
-func exchangesOf(c diff.Change) []string {
-	parts := strings.Split(c.Exchange, " vs ")
-	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
-	}
-	return parts
-}
-
 // unifiedOf finds a change's unified symbol: its own field, the symbol when
 // that is already unified (divergence), else the market picture.
 func unifiedOf(c diff.Change, m *picture) string {
@@ -385,7 +375,7 @@ func unifiedOf(c diff.Change, m *picture) string {
 	if strings.Contains(c.Symbol, "/") {
 		return c.Symbol
 	}
-	for _, ex := range exchangesOf(c) {
+	for _, ex := range c.ExchangeList() {
 		if s, ok := m.stat[ex+"\x00"+c.Symbol]; ok && s.Unified != "" {
 			return s.Unified
 		}

@@ -31,9 +31,9 @@ func (s *Store) saveChanges(ctx context.Context, changes []diff.Change) (int, er
 	}
 	defer tx.Rollback()
 	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO change_events
-		(id, detected_at, exchange, kind, type, symbol, unified, field, old, new, severity,
+		(id, detected_at, exchange, exchanges, kind, type, symbol, unified, field, old, new, severity,
 		 snapshot_from, snapshot_to, evidence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return 0, err
 	}
@@ -52,7 +52,11 @@ func (s *Store) saveChanges(ctx context.Context, changes []diff.Change) (int, er
 			}
 			evidence = string(b)
 		}
-		res, err := stmt.ExecContext(ctx, c.ID, timeValue(c.DetectedAt), c.Exchange, string(c.Kind), string(c.Type),
+		exchanges, err := json.Marshal(c.ExchangeList())
+		if err != nil {
+			return 0, fmt.Errorf("change %s: exchanges: %w", c.ID, err)
+		}
+		res, err := stmt.ExecContext(ctx, c.ID, timeValue(c.DetectedAt), c.Exchange, string(exchanges), string(c.Kind), string(c.Type),
 			c.Symbol, c.Unified, c.Field, c.Old, c.New, string(c.Severity),
 			nullID(c.SnapshotFrom), nullID(c.SnapshotTo), evidence)
 		if err != nil {
@@ -73,7 +77,7 @@ func (s *Store) saveChanges(ctx context.Context, changes []diff.Change) (int, er
 // Changes returns the change events detected in [from, to), by detection
 // time, then ID.
 func (s *Store) Changes(ctx context.Context, from, to time.Time) ([]diff.Change, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, detected_at, exchange, kind, type, symbol, unified, field,
+	rows, err := s.r.QueryContext(ctx, `SELECT id, detected_at, exchange, exchanges, kind, type, symbol, unified, field,
 		old, new, severity, snapshot_from, snapshot_to, evidence
 		FROM change_events WHERE detected_at >= ? AND detected_at < ? ORDER BY detected_at, id`,
 		bound(from), bound(to))
@@ -84,8 +88,9 @@ func (s *Store) Changes(ctx context.Context, from, to time.Time) ([]diff.Change,
 	err = scanRows(rows, func() error {
 		var c diff.Change
 		var detected, evidence sql.NullString
+		var exchanges string
 		var from, to sql.NullInt64
-		if err := rows.Scan(&c.ID, &detected, &c.Exchange, &c.Kind, &c.Type, &c.Symbol, &c.Unified, &c.Field,
+		if err := rows.Scan(&c.ID, &detected, &c.Exchange, &exchanges, &c.Kind, &c.Type, &c.Symbol, &c.Unified, &c.Field,
 			&c.Old, &c.New, &c.Severity, &from, &to, &evidence); err != nil {
 			return err
 		}
@@ -93,6 +98,11 @@ func (s *Store) Changes(ctx context.Context, from, to time.Time) ([]diff.Change,
 		var err error
 		if c.DetectedAt, err = parseTime(detected); err != nil {
 			return err
+		}
+		if c.Exchange == "" {
+			if err := json.Unmarshal([]byte(exchanges), &c.Exchanges); err != nil {
+				return fmt.Errorf("change %s: exchanges: %w", c.ID, err)
+			}
 		}
 		if evidence.Valid {
 			if err := json.Unmarshal([]byte(evidence.String), &c.Evidence); err != nil {

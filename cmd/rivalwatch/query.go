@@ -143,7 +143,7 @@ func runChanges(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	cols := []string{"detected_at", "severity", "type", "exchange", "symbol", "field", "old", "new", "id"}
 	rows := make([][]any, len(changes))
 	for i, ch := range changes {
-		rows[i] = []any{ch.DetectedAt.UTC().Format(time.RFC3339), string(ch.Severity), string(ch.Type), ch.Exchange, ch.Symbol, ch.Field, ch.Old, ch.New, ch.ID}
+		rows[i] = []any{ch.DetectedAt.UTC().Format(time.RFC3339), string(ch.Severity), string(ch.Type), ch.ExchangeLabel(), ch.Symbol, ch.Field, ch.Old, ch.New, ch.ID}
 	}
 	return writeRows(stdout, *format, cols, rows)
 }
