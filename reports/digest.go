@@ -7,6 +7,7 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"sort"
@@ -17,10 +18,9 @@ import (
 	"github.com/rivalwatch/rivalwatch/diff"
 )
 
-// StaleAfter is how old the last complete snapshot of a feed may be before
-// the digest flags it: collectors run at least hourly, so two hours means
-// at least one missed run.
-const StaleAfter = 2 * time.Hour
+// DefaultStaleAfter is Input.StaleAfter when unset: with collectors
+// running at least hourly, two hours means at least one missed run.
+const DefaultStaleAfter = 2 * time.Hour
 
 // Headline sizes: at least headlineMin events when there are any, up to
 // headlineMax while they are medium severity or above.
@@ -55,6 +55,10 @@ type Input struct {
 	Freshness   []Freshness
 	House       House
 	Playbook    Playbook
+	// StaleAfter is how old a feed's last complete snapshot may be before
+	// the digest flags it; the caller derives it from the schedules.
+	// Zero means DefaultStaleAfter.
+	StaleAfter time.Duration
 }
 
 // Digest is the daily digest; it is also the JSON format, so every field a
@@ -244,7 +248,7 @@ func Build(in Input) Digest {
 		}
 	}
 
-	d.Freshness = freshnessLines(in.Freshness, in.GeneratedAt)
+	d.Freshness = freshnessLines(in.Freshness, in.GeneratedAt, cmp.Or(in.StaleAfter, DefaultStaleAfter))
 	for _, f := range d.Freshness {
 		if f.Stale {
 			d.StaleFeeds++
@@ -408,7 +412,7 @@ func joinNonEmpty(sep string, parts ...string) string {
 	return strings.Join(out, sep)
 }
 
-func freshnessLines(fs []Freshness, now time.Time) []FreshnessLine {
+func freshnessLines(fs []Freshness, now time.Time, staleAfter time.Duration) []FreshnessLine {
 	out := make([]FreshnessLine, 0, len(fs))
 	for _, f := range fs {
 		l := FreshnessLine{
@@ -421,8 +425,8 @@ func freshnessLines(fs []Freshness, now time.Time) []FreshnessLine {
 		} else {
 			age := now.Sub(f.LastComplete)
 			l.Age = formatAge(age)
-			if age > StaleAfter {
-				reasons = append(reasons, fmt.Sprintf("last complete %s ago, over %s", l.Age, formatAge(StaleAfter)))
+			if age > staleAfter {
+				reasons = append(reasons, fmt.Sprintf("last complete %s ago, over %s", l.Age, formatAge(staleAfter)))
 			}
 		}
 		if f.FailuresSince > 0 {

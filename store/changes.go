@@ -30,6 +30,52 @@ func (s *Store) saveChanges(ctx context.Context, changes []diff.Change) (int, er
 		return 0, err
 	}
 	defer tx.Rollback()
+	n, err := insertChanges(ctx, tx, changes)
+	if err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
+}
+
+// SaveRunChanges stores the events one run brought and marks the run
+// compared, in one transaction: a process killed in between leaves the run
+// pending and no event half-saved, and a second detector finds nothing
+// left to do.
+func (s *Store) SaveRunChanges(ctx context.Context, runID int64, changes []diff.Change) (int, error) {
+	if s.w == nil {
+		return 0, fmt.Errorf("save changes of run %d: %w", runID, errReadOnly)
+	}
+	n, err := s.saveRunChanges(ctx, runID, changes)
+	if err != nil {
+		return 0, fmt.Errorf("save changes of run %d: %w", runID, err)
+	}
+	return n, nil
+}
+
+func (s *Store) saveRunChanges(ctx context.Context, runID int64, changes []diff.Change) (int, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	n, err := insertChanges(ctx, tx, changes)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE run_log SET diffed_at = COALESCE(diffed_at, ?) WHERE id = ?`, timeValue(s.now()), runID)
+	if err != nil {
+		return 0, err
+	}
+	if affected, err := res.RowsAffected(); err != nil {
+		return 0, err
+	} else if affected == 0 {
+		return 0, fmt.Errorf("no run %d", runID)
+	}
+	return n, tx.Commit()
+}
+
+// insertChanges adds the events not stored yet and returns how many.
+func insertChanges(ctx context.Context, tx *sql.Tx, changes []diff.Change) (int, error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO change_events
 		(id, detected_at, exchange, exchanges, kind, type, symbol, unified, field, old, new, severity,
 		 snapshot_from, snapshot_to, evidence)
@@ -67,9 +113,6 @@ func (s *Store) saveChanges(ctx context.Context, changes []diff.Change) (int, er
 			return 0, err
 		}
 		inserted += int(n)
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, err
 	}
 	return inserted, nil
 }

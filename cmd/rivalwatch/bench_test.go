@@ -12,9 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rivalwatch/rivalwatch/cmd/rivalwatch/internal/pipeline"
 	"github.com/rivalwatch/rivalwatch/collectors"
-	"github.com/rivalwatch/rivalwatch/collectors/replay"
 	"github.com/rivalwatch/rivalwatch/collectors/exchangetest"
+	"github.com/rivalwatch/rivalwatch/collectors/replay"
 	"github.com/rivalwatch/rivalwatch/configs"
 	"github.com/rivalwatch/rivalwatch/store"
 )
@@ -90,15 +91,15 @@ func benchSetup(b *testing.B, latency time.Duration) (use func(i int), st *store
 func BenchmarkSweep(b *testing.B) {
 	use, st, connect := benchSetup(b, *benchLatency)
 	ctx := context.Background()
-	d := newDiffer(st, configs.Default().DiffConfig())
+	d := pipeline.NewDetector(st, configs.Default().DiffConfig(), exchangeNames)
 	oneSweep := func(i int) {
 		use(i)
-		for _, r := range sweep(ctx, st, connect(), collectors.AllKinds, time.Now) {
-			if r.failed() {
-				b.Fatalf("%s %s: %v %v %s", r.snap.Exchange, r.snap.Kind, r.err, r.snap.Err, r.saved.Reason)
+		for _, r := range pipeline.Collect(ctx, st, connect(), collectors.AllKinds, time.Now) {
+			if r.Failed() {
+				b.Fatalf("%s %s: %v %v %s", r.Snap.Exchange, r.Snap.Kind, r.Err, r.Snap.Err, r.Saved.Reason)
 			}
 		}
-		if _, err := d.pending(ctx); err != nil {
+		if _, err := d.Pending(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -120,14 +121,14 @@ func BenchmarkSweep(b *testing.B) {
 func BenchmarkUnchangedSweep(b *testing.B) {
 	_, st, connect := benchSetup(b, 0)
 	ctx := context.Background()
-	d := newDiffer(st, configs.Default().DiffConfig())
+	d := pipeline.NewDetector(st, configs.Default().DiffConfig(), exchangeNames)
 	oneSweep := func() {
-		for _, r := range sweep(ctx, st, connect(), collectors.AllKinds, time.Now) {
-			if r.failed() {
-				b.Fatalf("%s %s: %v", r.snap.Exchange, r.snap.Kind, r.snap.Err)
+		for _, r := range pipeline.Collect(ctx, st, connect(), collectors.AllKinds, time.Now) {
+			if r.Failed() {
+				b.Fatalf("%s %s: %v", r.Snap.Exchange, r.Snap.Kind, r.Snap.Err)
 			}
 		}
-		if _, err := d.pending(ctx); err != nil {
+		if _, err := d.Pending(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}

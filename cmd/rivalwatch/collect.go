@@ -3,24 +3,20 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 
+	"github.com/rivalwatch/rivalwatch/cmd/rivalwatch/internal/pipeline"
 	"github.com/rivalwatch/rivalwatch/collectors"
 )
 
-func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runCollect(ctx context.Context, e env, args []string) error {
 	var c commonFlags
-	fs := newFlagSet("collect", "collect [--exchange binance|bybit|okx] [--kind instruments|funding|market]", stderr, &c)
+	fs := newFlagSet("collect", "collect [--exchange binance|bybit|okx] [--kind instruments|funding|market]", e.stderr, &c)
 	exchange := fs.String("exchange", "", "pull only this exchange")
 	kind := fs.String("kind", "", "pull only this kind")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(c)
-	if err != nil {
-		return err
-	}
-	kinds := cfg.Kinds()
+	var kinds []collectors.Kind
 	if *kind != "" {
 		k, err := collectors.ParseKind(*kind)
 		if err != nil {
@@ -28,26 +24,28 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		kinds = []collectors.Kind{k}
 	}
-	cs, err := buildCollectors(cfg, *exchange, nil)
+	m, err := openMain(ctx, e, c, writable)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, clock)
+	defer m.Close()
+	if kinds == nil {
+		kinds = m.Config.Kinds()
+	}
+	cs, err := buildCollectors(m.Config, *exchange, nil)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-
-	results := sweep(ctx, st, cs, kinds, clock)
-	printSweep(stdout, results)
-	events, err := newDiffer(st, cfg.DiffConfig()).pending(ctx)
+	results := pipeline.Collect(ctx, m.Store, cs, kinds, e.now)
+	printSweep(e.stdout, results)
+	events, err := m.detector().Pending(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\n%d new change events. Database: %s\n", events, cfg.Database)
+	fmt.Fprintf(e.stdout, "\n%d new change events. Database: %s\n", events, m.Config.Database)
 	failed := 0
 	for _, r := range results {
-		if r.failed() {
+		if r.Failed() {
 			failed++
 		}
 	}
@@ -57,25 +55,21 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runDiff(ctx context.Context, e env, args []string) error {
 	var c commonFlags
-	fs := newFlagSet("diff", "diff", stderr, &c)
+	fs := newFlagSet("diff", "diff", e.stderr, &c)
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(c)
+	m, err := openMain(ctx, e, c, writable)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, clock)
+	defer m.Close()
+	n, err := m.detector().Pending(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	n, err := newDiffer(st, cfg.DiffConfig()).pending(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%d new change events.\n", n)
+	fmt.Fprintf(e.stdout, "%d new change events.\n", n)
 	return nil
 }

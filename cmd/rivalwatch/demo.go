@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/rivalwatch/rivalwatch/cmd/rivalwatch/internal/pipeline"
 	"github.com/rivalwatch/rivalwatch/collectors/replay"
 	"github.com/rivalwatch/rivalwatch/configs"
 	"github.com/rivalwatch/rivalwatch/reports"
@@ -33,9 +34,9 @@ var demoRounds = []struct {
 	{"demodata/round2", "Round 2 (today)", 0},
 }
 
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runDemo(ctx context.Context, e env, args []string) error {
 	var c commonFlags
-	fs := newFlagSet("demo", "demo [--dir DIR]", stderr, &c)
+	fs := newFlagSet("demo", "demo [--dir DIR]", e.stderr, &c)
 	dir := fs.String("dir", ".", "folder for the demo database and digests")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
@@ -60,30 +61,32 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 
-	today := clock().UTC()
+	today := e.now().UTC()
 	roundTime := today
-	now := func() time.Time { return roundTime }
-	st, err := openStore(ctx, cfg, now)
+	round := e
+	round.now = func() time.Time { return roundTime }
+	m, err := startMain(ctx, round, cfg, writable)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	differ := newDiffer(st, cfg.DiffConfig())
+	defer m.Close()
+	st := m.Store
+	detector := m.detector()
 
-	fmt.Fprintln(stdout, "rivalwatch demo: two recorded days of Binance, Bybit and OKX, served on this machine (no internet).")
+	fmt.Fprintln(e.stdout, "rivalwatch demo: two recorded days of Binance, Bybit and OKX, served on this machine (no internet).")
 	for _, round := range demoRounds {
 		roundTime = today.Add(-round.ago)
-		results, err := demoRound(ctx, st, cfg, round.dir, now)
+		results, err := demoRound(ctx, st, cfg, round.dir, m.now)
 		if err != nil {
 			return err
 		}
-		events, err := differ.pending(ctx)
+		events, err := detector.Pending(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "\n%s, %s:\n", round.label, roundTime.Format("2006-01-02 15:04 MST"))
-		printSweep(stdout, results)
-		fmt.Fprintf(stdout, "%d change events\n", events)
+		fmt.Fprintf(e.stdout, "\n%s, %s:\n", round.label, roundTime.Format("2006-01-02 15:04 MST"))
+		printSweep(e.stdout, results)
+		fmt.Fprintf(e.stdout, "%d change events\n", events)
 	}
 
 	ro, err := store.OpenReadOnly(ctx, cfg.Database)
@@ -91,7 +94,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer ro.Close()
-	d, err := buildDigest(ctx, ro, cfg, today.Truncate(24*time.Hour))
+	d, err := m.digest(ctx, ro, today.Truncate(24*time.Hour))
 	if err != nil {
 		return err
 	}
@@ -103,13 +106,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		written = append(written, files...)
 	}
-	printDemoSummary(stdout, d, cfg.Database, written)
+	printDemoSummary(e.stdout, d, cfg.Database, written)
 	return nil
 }
 
 // demoRound serves one recorded day on a loopback port, points the
 // collectors at it and stores one sweep.
-func demoRound(ctx context.Context, st *store.Store, cfg configs.Config, dir string, now func() time.Time) ([]sweepResult, error) {
+func demoRound(ctx context.Context, st *store.Store, cfg configs.Config, dir string, now func() time.Time) ([]pipeline.Result, error) {
 	cas, err := replay.Load(demoData, dir)
 	if err != nil {
 		return nil, err
@@ -126,7 +129,7 @@ func demoRound(ctx context.Context, st *store.Store, cfg configs.Config, dir str
 	if err != nil {
 		return nil, err
 	}
-	return sweep(ctx, st, cs, cfg.Kinds(), now), nil
+	return pipeline.Collect(ctx, st, cs, cfg.Kinds(), now), nil
 }
 
 // printDemoSummary tells a first-time user what happened and where to look.

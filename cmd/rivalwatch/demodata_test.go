@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
-	"github.com/rivalwatch/rivalwatch/collectors/replay"
 	"github.com/rivalwatch/rivalwatch/collectors/exchangetest"
+	"github.com/rivalwatch/rivalwatch/collectors/replay"
 	"github.com/rivalwatch/rivalwatch/configs"
 )
 
@@ -108,7 +108,7 @@ func recordWorld(t testing.TB, w *exchangetest.World, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, snap := range collectors.Sweep(context.Background(), cs, collectors.AllKinds, func() time.Time { return w.Now }) {
+	for _, snap := range collectors.Sweep(context.Background(), cs, collectors.AllKinds, func() time.Time { return w.Now }, nil) {
 		if snap.Err != nil {
 			t.Fatalf("recording %s %s: %v", snap.Exchange, snap.Kind, snap.Err)
 		}

@@ -9,10 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
 
 const usage = `rivalwatch — what rival exchanges changed, and what it costs us.
@@ -45,7 +47,7 @@ var errFlags = errors.New("bad flags")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := run(ctx, newEnv(os.Stdin, os.Stdout, os.Stderr, time.Now), os.Args[1:])
 	stop()
 	switch {
 	case err == nil:
@@ -62,13 +64,28 @@ func main() {
 	}
 }
 
+// env is what a command takes from its process: the standard streams, the
+// clock and the logger. Tests build their own, so they can run in parallel
+// with clocks of their own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	now            func() time.Time
+	log            *slog.Logger
+}
+
+func newEnv(stdin io.Reader, stdout, stderr io.Writer, now func() time.Time) env {
+	return env{stdin: stdin, stdout: stdout, stderr: stderr, now: now,
+		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+}
+
 // run executes one command; tests call it directly.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(e.stdout, usage)
 		return nil
 	}
-	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+	cmds := map[string]func(context.Context, env, []string) error{
 		"demo":    runDemo,
 		"collect": runCollect,
 		"diff":    runDiff,
@@ -80,14 +97,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(e.stdout, usage)
 		return nil
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
 		return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 	}
-	return cmd(ctx, args[1:], stdout, stderr)
+	return cmd(ctx, e, args[1:])
 }
 
 // commonFlags are the flags every command takes.

@@ -12,25 +12,38 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors/exchangetest"
 )
 
+// clocks holds the clock each test pinned; tests without one run on
+// time.Now. Per test, so tests can run in parallel.
+var clocks sync.Map // *testing.T → func() time.Time
+
 // fixClock pins the CLI's clock for one test.
 func fixClock(t *testing.T, at time.Time) {
 	t.Helper()
-	old := clock
-	clock = func() time.Time { return at }
-	t.Cleanup(func() { clock = old })
+	clocks.Store(t, func() time.Time { return at })
+	t.Cleanup(func() { clocks.Delete(t) })
+}
+
+// testEnv is the environment a test's commands run in.
+func testEnv(t *testing.T, stdout, stderr io.Writer) env {
+	now := time.Now
+	if c, ok := clocks.Load(t); ok {
+		now = c.(func() time.Time)
+	}
+	return newEnv(strings.NewReader(""), stdout, stderr, now)
 }
 
 // rw runs one CLI command and returns what it printed.
 func rw(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, &out, &errOut)
+	err := run(context.Background(), testEnv(t, &out, &errOut), args)
 	return out.String() + errOut.String(), err
 }
 
@@ -69,12 +82,15 @@ func TestDemoEndToEnd(t *testing.T) {
 		"funding.interval,binance,WIFUSDT,,8h,4h",
 		"funding.interval,bybit,SOLUSDT,,8h,4h",
 		"funding.cap,okx,BTC-USDT-SWAP,cap/floor,±2.00% per 8h,±0.50% per 8h",
-		"funding.divergence,binance vs bybit,WIF/USDT:USDT,",
+		"funding.divergence,,WIF/USDT:USDT,", // a cross-exchange event: its exchanges are a list
 		"funding.extreme,binance,WIFUSDT,",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("changes lack %q:\n%s", want, got)
 		}
+	}
+	if div := mustRW(t, "sql", "--db", db, "--format", "csv", "SELECT exchanges FROM changes WHERE type = 'funding.divergence'"); !strings.Contains(div, `"[""binance"",""bybit""]"`) {
+		t.Errorf("the divergence's exchanges column: %s", div)
 	}
 	if n := strings.Count(got, "\n") - 1; n != 13 {
 		t.Errorf("%d change events, want 13:\n%s", n, got)
@@ -263,7 +279,9 @@ func TestRecordThenReplay(t *testing.T) {
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"replay", cassette, "--listen", "127.0.0.1:0"}, pw, io.Discard) }()
+	go func() {
+		done <- run(ctx, testEnv(t, pw, io.Discard), []string{"replay", cassette, "--listen", "127.0.0.1:0"})
+	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
 		t.Fatal(err)

@@ -14,9 +14,9 @@ import (
 	"github.com/rivalwatch/rivalwatch/store"
 )
 
-func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runSQL(ctx context.Context, e env, args []string) error {
 	var c commonFlags
-	fs := newFlagSet("sql", `sql "SELECT ..." [--format table|csv|json] | sql --schema`, stderr, &c)
+	fs := newFlagSet("sql", `sql "SELECT ..." [--format table|csv|json] | sql --schema`, e.stderr, &c)
 	format := fs.String("format", "table", "output format: table, csv or json")
 	schema := fs.Bool("schema", false, "list the public views and their columns")
 	pos, err := parseArgs(fs, args)
@@ -48,7 +48,7 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 					cols[i] += " " + strings.ToLower(col.Type)
 				}
 			}
-			fmt.Fprintf(stdout, "%s\n  %s\n\n", v.Name, strings.Join(cols, ", "))
+			fmt.Fprintf(e.stdout, "%s\n  %s\n\n", v.Name, strings.Join(cols, ", "))
 		}
 		return nil
 	}
@@ -56,7 +56,7 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	return writeRows(stdout, *format, res.Columns, res.Rows)
+	return writeRows(e.stdout, *format, res.Columns, res.Rows)
 }
 
 // writeRows prints a result as an aligned table, CSV or a JSON array of
@@ -118,9 +118,9 @@ func cell(v any) string {
 	}
 }
 
-func runChanges(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runChanges(ctx context.Context, e env, args []string) error {
 	var c commonFlags
-	fs := newFlagSet("changes", "changes [--since 24h] [--format table|csv|json]", stderr, &c)
+	fs := newFlagSet("changes", "changes [--since 24h] [--format table|csv|json]", e.stderr, &c)
 	since := fs.Duration("since", 24*time.Hour, "how far back to list events")
 	format := fs.String("format", "table", "output format: table, csv or json")
 	if _, err := parseArgs(fs, args); err != nil {
@@ -145,5 +145,5 @@ func runChanges(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	for i, ch := range changes {
 		rows[i] = []any{ch.DetectedAt.UTC().Format(time.RFC3339), string(ch.Severity), string(ch.Type), ch.ExchangeLabel(), ch.Symbol, ch.Field, ch.Old, ch.New, ch.ID}
 	}
-	return writeRows(stdout, *format, cols, rows)
+	return writeRows(e.stdout, *format, cols, rows)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -15,9 +14,9 @@ import (
 	"github.com/rivalwatch/rivalwatch/collectors/replay"
 )
 
-func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runRecord(ctx context.Context, e env, args []string) error {
 	var c commonFlags
-	fs := newFlagSet("record", "record --out DIR [--exchange X]", stderr, &c)
+	fs := newFlagSet("record", "record --out DIR [--exchange X]", e.stderr, &c)
 	out := fs.String("out", "", "cassette directory to write (required)")
 	exchange := fs.String("exchange", "", "record only this exchange")
 	if _, err := parseArgs(fs, args); err != nil {
@@ -38,27 +37,27 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// Recording keeps every answer in memory and stores nothing in the
 	// database: a cassette is a copy of what the exchanges said.
 	failed := 0
-	for _, snap := range collectors.Sweep(ctx, cs, cfg.Kinds(), clock) {
+	for _, snap := range collectors.Sweep(ctx, cs, cfg.Kinds(), e.now, nil) {
 		status := fmt.Sprintf("%d items", snap.Records.Len())
 		if snap.Err != nil {
 			failed++
 			status = "FAILED: " + snap.Err.Error()
 		}
-		fmt.Fprintf(stdout, "%-8s %-12s %3d requests  %s\n", snap.Exchange, snap.Kind, snap.Requests, status)
+		fmt.Fprintf(e.stdout, "%-8s %-12s %3d requests  %s\n", snap.Exchange, snap.Kind, snap.Requests, status)
 	}
 	if err := rec.Save(*out); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nSaved %d answers to %s. Serve them with: rivalwatch replay %s\n", rec.Len(), *out, *out)
+	fmt.Fprintf(e.stdout, "\nSaved %d answers to %s. Serve them with: rivalwatch replay %s\n", rec.Len(), *out, *out)
 	if failed > 0 {
 		return fmt.Errorf("%d pulls failed; their error answers are in the cassette too", failed)
 	}
 	return nil
 }
 
-func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runReplay(ctx context.Context, e env, args []string) error {
 	var c commonFlags
-	fs := newFlagSet("replay", "replay DIR [--listen 127.0.0.1:8900]", stderr, &c)
+	fs := newFlagSet("replay", "replay DIR [--listen 127.0.0.1:8900]", e.stderr, &c)
 	listen := fs.String("listen", "127.0.0.1:8900", "address to serve on")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -77,8 +76,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("listen on %s: %w", *listen, err)
 	}
 	srv := &http.Server{Handler: cas.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "Serving %d recorded answers from %s on http://%s\n", cas.Len(), dir, ln.Addr())
-	fmt.Fprintf(stdout, "Point every rest: URL of a config at http://%s (as configs/demo.yaml does). Ctrl-C stops.\n", ln.Addr())
+	fmt.Fprintf(e.stdout, "Serving %d recorded answers from %s on http://%s\n", cas.Len(), dir, ln.Addr())
+	fmt.Fprintf(e.stdout, "Point every rest: URL of a config at http://%s (as configs/demo.yaml does). Ctrl-C stops.\n", ln.Addr())
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

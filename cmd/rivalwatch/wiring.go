@@ -2,21 +2,113 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/rivalwatch/rivalwatch/cmd/rivalwatch/internal/pipeline"
 	"github.com/rivalwatch/rivalwatch/collectors"
 	"github.com/rivalwatch/rivalwatch/collectors/binance"
 	"github.com/rivalwatch/rivalwatch/collectors/bybit"
 	"github.com/rivalwatch/rivalwatch/collectors/okx"
 	"github.com/rivalwatch/rivalwatch/configs"
+	"github.com/rivalwatch/rivalwatch/reports"
 	"github.com/rivalwatch/rivalwatch/store"
 )
 
 // exchangeNames lists the rivals in display order.
 var exchangeNames = []string{"binance", "bybit", "okx"}
+
+// enabledExchanges are the rivals the config collects, in display order:
+// the peers of cross-exchange events.
+func enabledExchanges(cfg configs.Config) []string {
+	ex := cfg.Exchanges
+	var out []string
+	for _, e := range []struct {
+		name string
+		on   bool
+	}{{"binance", ex.Binance.Enabled}, {"bybit", ex.Bybit.Enabled}, {"okx", ex.OKX.Enabled}} {
+		if e.on {
+			out = append(out, e.name)
+		}
+	}
+	return out
+}
+
+// Main holds the components one command builds from its config and
+// closes them in reverse order, in the style of benbjohnson/wtf's cmd.
+type Main struct {
+	env
+	Config configs.Config
+	Store  *store.Store
+
+	closers []func() error
+}
+
+// openMain loads the config (with --db applied) and, unless access is
+// noStore, opens the database: writable for collecting, read-only for
+// reading.
+func openMain(ctx context.Context, e env, c commonFlags, access storeAccess) (*Main, error) {
+	cfg, err := loadConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	return startMain(ctx, e, cfg, access)
+}
+
+// startMain builds the components of an already loaded config.
+func startMain(ctx context.Context, e env, cfg configs.Config, access storeAccess) (*Main, error) {
+	m := &Main{env: e, Config: cfg}
+	var err error
+	switch access {
+	case writable:
+		m.Store, err = store.Open(ctx, cfg.Database, store.Options{MinCountRatio: cfg.Collect.MinCountRatio, Now: e.now})
+	case readOnly:
+		m.Store, err = store.OpenReadOnly(ctx, cfg.Database)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if m.Store != nil {
+		m.closers = append(m.closers, m.Store.Close)
+	}
+	return m, nil
+}
+
+// storeAccess says how a command opens the database.
+type storeAccess int
+
+const (
+	noStore storeAccess = iota
+	writable
+	readOnly
+)
+
+// Close closes every component, the last opened first.
+func (m *Main) Close() error {
+	var errs []error
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		errs = append(errs, m.closers[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// detector builds the change detector of this config.
+func (m *Main) detector() *pipeline.Detector {
+	return pipeline.NewDetector(m.Store, m.Config.DiffConfig(), enabledExchanges(m.Config))
+}
+
+// digest builds one UTC day's digest from the database.
+func (m *Main) digest(ctx context.Context, st pipeline.Reader, day time.Time) (reports.Digest, error) {
+	base := reports.Input{GeneratedAt: m.now().UTC(), House: m.Config.House, Playbook: m.Config.Playbook}
+	in, err := pipeline.DigestInput(ctx, st, base, enabledExchanges(m.Config), day)
+	if err != nil {
+		return reports.Digest{}, err
+	}
+	return reports.Build(in), nil
+}
 
 func loadConfig(c commonFlags) (configs.Config, error) {
 	cfg, err := configs.Load(c.config)
@@ -27,11 +119,6 @@ func loadConfig(c commonFlags) (configs.Config, error) {
 		cfg.Database = c.db
 	}
 	return cfg, nil
-}
-
-// openStore opens the configured database for writing.
-func openStore(ctx context.Context, cfg configs.Config, now func() time.Time) (*store.Store, error) {
-	return store.Open(ctx, cfg.Database, store.Options{MinCountRatio: cfg.Collect.MinCountRatio, Now: now})
 }
 
 // buildCollectors wires one collector per enabled exchange (only the named
@@ -81,6 +168,3 @@ func pointAt(cfg *configs.Config, base string) {
 	ex.Bybit.REST.V5 = base
 	ex.OKX.REST.V5 = base
 }
-
-// clock is the time source; tests fix it.
-var clock = time.Now

@@ -1,0 +1,151 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rivalwatch/rivalwatch/collectors"
+	"github.com/rivalwatch/rivalwatch/diff"
+	"github.com/rivalwatch/rivalwatch/store"
+)
+
+// Volume and open-interest spikes compare against the trailing week,
+// sampled every 4 hours (42 points at most).
+const (
+	spikeWindow   = 7 * 24 * time.Hour
+	spikeSampling = 4 * time.Hour
+)
+
+// Detector turns stored runs into change events. It is safe for
+// concurrent use: one pass runs at a time, and each run's events are
+// stored together with the mark that the run was compared, so no run is
+// compared twice and none is lost to a crash.
+type Detector struct {
+	st    Store
+	cfg   diff.Config
+	peers []string // every exchange collected, for cross-exchange events
+
+	mu sync.Mutex
+	// cache keeps the snapshots the last pass read, which the next pass
+	// mostly needs again (each run is compared with its predecessor).
+	cache map[int64]collectors.Records
+	used  map[int64]bool
+}
+
+// NewDetector returns a Detector comparing with cfg; peers are the
+// exchanges whose funding a divergence compares.
+func NewDetector(st Store, cfg diff.Config, peers []string) *Detector {
+	return &Detector{st: st, cfg: cfg, peers: peers, cache: map[int64]collectors.Records{}}
+}
+
+// detectors is the per-kind table: how a complete run of a kind becomes
+// events. A kind without an entry produces none.
+var detectors = map[collectors.Kind]func(d *Detector, ctx context.Context, r store.Run) ([]diff.Change, error){
+	collectors.KindInstruments: (*Detector).listings,
+	collectors.KindFunding:     (*Detector).funding,
+	collectors.KindMarket:      (*Detector).market,
+}
+
+// Pending compares every complete run not compared yet, oldest first, and
+// stores the events. Re-running finds nothing new: event IDs are stable.
+func (d *Detector) Pending(ctx context.Context) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	runs, err := d.st.PendingRuns(ctx)
+	if err != nil {
+		return 0, err
+	}
+	d.used = map[int64]bool{}
+	defer func() {
+		for id := range d.cache {
+			if !d.used[id] {
+				delete(d.cache, id)
+			}
+		}
+	}()
+	total := 0
+	for _, r := range runs {
+		var changes []diff.Change
+		if detect, ok := detectors[r.Kind]; ok {
+			if changes, err = detect(d, ctx, r); err != nil {
+				return total, fmt.Errorf("compare run %d (%s %s): %w", r.RunID, r.Exchange, r.Kind, err)
+			}
+		}
+		n, err := d.st.SaveRunChanges(ctx, r.RunID, changes)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+func (d *Detector) listings(ctx context.Context, r store.Run) ([]diff.Change, error) {
+	snaps, err := d.history(ctx, r.Exchange, r.Kind, r.StartedAt, d.cfg.DelistAfter+1)
+	if err != nil {
+		return nil, err
+	}
+	return diff.Listings(d.cfg, r.Exchange, snaps), nil
+}
+
+func (d *Detector) funding(ctx context.Context, r store.Run) ([]diff.Change, error) {
+	snaps, err := d.history(ctx, r.Exchange, r.Kind, r.StartedAt, 2)
+	if err != nil || len(snaps) < 2 {
+		return nil, err
+	}
+	prev, next := snaps[0], snaps[1]
+	changes := diff.Funding(d.cfg, r.Exchange, prev, next)
+	// Divergence: this exchange's new funding against every peer's newest,
+	// before and after this run.
+	before, after := map[string]diff.Snap{r.Exchange: prev}, map[string]diff.Snap{r.Exchange: next}
+	for _, ex := range d.peers {
+		if ex == r.Exchange {
+			continue
+		}
+		other, err := d.history(ctx, ex, r.Kind, r.StartedAt, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(other) == 1 {
+			before[ex], after[ex] = other[0], other[0]
+		}
+	}
+	return append(changes, diff.Divergence(d.cfg, before, after)...), nil
+}
+
+func (d *Detector) market(ctx context.Context, r store.Run) ([]diff.Change, error) {
+	snaps, err := d.history(ctx, r.Exchange, r.Kind, r.StartedAt, 2)
+	if err != nil || len(snaps) < 2 {
+		return nil, err
+	}
+	prev, next := snaps[0], snaps[1]
+	series, err := d.st.MarketSeries(ctx, r.Exchange, next.At.Add(-spikeWindow), next.At, spikeSampling)
+	if err != nil {
+		return nil, err
+	}
+	return diff.Spikes(d.cfg, r.Exchange, series, prev, next), nil
+}
+
+// history loads the last n complete snapshots of (exchange, kind) taken
+// at or before until, oldest first.
+func (d *Detector) history(ctx context.Context, exchange string, kind collectors.Kind, until time.Time, n int) ([]diff.Snap, error) {
+	refs, err := d.st.CompleteRuns(ctx, exchange, kind, until, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]diff.Snap, 0, len(refs))
+	for _, ref := range refs {
+		d.used[ref.SnapshotID] = true
+		recs, ok := d.cache[ref.SnapshotID]
+		if !ok {
+			if recs, err = d.st.Records(ctx, ref.SnapshotID); err != nil {
+				return nil, err
+			}
+			d.cache[ref.SnapshotID] = recs
+		}
+		out = append(out, diff.Snap{ID: ref.SnapshotID, At: ref.StartedAt, Records: recs})
+	}
+	return out, nil
+}

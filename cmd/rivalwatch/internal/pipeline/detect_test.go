@@ -1,0 +1,73 @@
+package pipeline
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rivalwatch/rivalwatch/collectors"
+	"github.com/rivalwatch/rivalwatch/diff"
+	"github.com/rivalwatch/rivalwatch/store"
+)
+
+func instruments(symbols ...string) collectors.Records {
+	var r collectors.Records
+	for _, s := range symbols {
+		r.Instruments = append(r.Instruments, collectors.Instrument{Exchange: "okx", Symbol: s, Unified: s + "/USDT:USDT",
+			Base: s, Quote: "USDT", Settle: "USDT", ContractType: collectors.Perpetual, Margin: collectors.Linear,
+			Status: collectors.StatusTrading, NativeStatus: "live"})
+	}
+	return r
+}
+
+// TestDetectorWithoutTheCLI: two snapshots stored, two detectors racing
+// (as a daemon's jobs might): the new listing is found once, every run is
+// compared once, and a later pass finds nothing.
+func TestDetectorWithoutTheCLI(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	for i, recs := range []collectors.Records{instruments("A", "B"), instruments("A", "B", "C")} {
+		snap := collectors.Snapshot{Exchange: "okx", Kind: collectors.KindInstruments, StartedAt: at.Add(time.Duration(i) * time.Hour), Records: recs}
+		if _, err := st.Save(ctx, snap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := NewDetector(st, diff.DefaultConfig(), []string{"okx"})
+	var wg sync.WaitGroup
+	counts := make([]int, 2)
+	for i := range counts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := d.Pending(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			counts[i] = n
+		}()
+	}
+	wg.Wait()
+	if counts[0]+counts[1] != 1 {
+		t.Errorf("two racing passes stored %v events, want 1 in all", counts)
+	}
+	changes, err := st.Changes(ctx, at, at.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 1 || changes[0].Type != diff.ListingNew || changes[0].Symbol != "C" {
+		t.Errorf("changes: %+v", changes)
+	}
+	if runs, _ := st.PendingRuns(ctx); len(runs) != 0 {
+		t.Errorf("%d runs still pending", len(runs))
+	}
+	if n, err := d.Pending(ctx); n != 0 || err != nil {
+		t.Errorf("a later pass found %d (%v)", n, err)
+	}
+}
