@@ -179,8 +179,9 @@ func Build(in Input) Digest {
 	}
 	rs := make([]ranked, 0, len(in.Changes))
 	for _, c := range in.Changes {
-		ins := buildInputs(c, pic, in.House)
-		rs = append(rs, ranked{c: c, in: ins, ev: newEvent(c, ins, day)})
+		st := standingOf(c, pic, in.House)
+		ins := buildInputs(c, pic, in.House, st)
+		rs = append(rs, ranked{c: c, in: ins, ev: newEvent(c, ins, st, day)})
 	}
 	// Ranking, most important first:
 	//  1. severity, as diff judged it;
@@ -282,23 +283,19 @@ func themeOrder(t string) int {
 }
 
 // newEvent turns a change into its display form.
-func newEvent(c diff.Change, in inputs, day time.Time) Event {
-	lists, _ := in["house_lists"].(bool)
-	listsCoin, _ := in["house_lists_coin"].(bool)
-	unified, _ := in["unified"].(string)
-	rivalVol, _ := toFloat(in["rival_volume_24h_usd"])
-	ourVol, _ := toFloat(in["house_coin_daily_volume_usd"])
+func newEvent(c diff.Change, in inputs, st standing, day time.Time) Event {
+	unified := st.Unified
 	e := Event{
 		ID: c.ID, Exchange: c.ExchangeLabel(), Kind: string(c.Kind), Type: string(c.Type),
 		Symbol: c.Symbol, Unified: unified, Field: c.Field, Old: c.Old, New: c.New,
 		Severity: string(c.Severity), DetectedAt: c.DetectedAt.UTC(),
 		SnapshotFrom: c.SnapshotFrom, SnapshotTo: c.SnapshotTo, Evidence: c.Evidence,
-		Since: formatWhen(c.DetectedAt, day), HouseLists: lists, HouseListsCoin: listsCoin,
-		MoneyUSD: rivalVol + ourVol,
+		Since: formatWhen(c.DetectedAt, day), HouseLists: st.HouseLists, HouseListsCoin: st.HouseListsCoin,
+		MoneyUSD: st.RivalVolumeUSD + st.HouseCoinDailyUSD,
 	}
 	e.Change = oldNew(c.Field, c.Old, c.New)
 	what, detail := describe(c, in)
-	house := houseNote(c.Type, in)
+	house := houseNote(c.Type, st)
 	e.Detail = joinNonEmpty("; ", detail, house)
 	sym := c.Symbol
 	if sym != "" && unified != "" && unified != c.Symbol {
@@ -381,14 +378,16 @@ func divergenceSides(c diff.Change) string {
 
 // houseNote says where we stand on the symbol, which is what turns a rival
 // change into our problem or our opportunity.
-func houseNote(t diff.Type, in inputs) string {
-	lists, _ := in["house_lists"].(bool)
-	same, _ := in["house_same_coin"].(string)
+func houseNote(t diff.Type, st standing) string {
 	switch {
-	case lists:
-		return "we list it, our daily avg " + formatUSD(in["house_daily_volume_usd"])
-	case same != "":
-		return "we list " + same + ", our daily avg " + formatUSD(in["house_coin_daily_volume_usd"])
+	case st.HouseLists:
+		var daily any
+		if st.HaveHouseDaily {
+			daily = st.HouseDailyUSD
+		}
+		return "we list it, our daily avg " + formatUSD(daily)
+	case st.SameCoin != "":
+		return "we list " + st.SameCoin + ", our daily avg " + formatUSD(st.HouseCoinDailyUSD)
 	case t == diff.ListingNew || t == diff.ListingPrelaunch:
 		return "we don't list it"
 	}

@@ -95,15 +95,60 @@ func knownInputs(pattern string) (known map[string]inputKind, strict bool) {
 	return known, strict && matched
 }
 
+// standing is where a change leaves us, typed for ranking and display;
+// the playbook reads the same numbers from inputs by name.
+type standing struct {
+	Unified           string
+	HouseLists        bool   // we list this exact contract
+	HouseListsCoin    bool   // we list the coin in some contract
+	SameCoin          string // our contracts on the coin, comma-separated
+	RivalVolumeUSD    float64
+	HaveRivalVolume   bool
+	RivalOpenInterest float64
+	HaveRivalOI       bool
+	HouseDailyUSD     float64 // our daily volume on the contract
+	HaveHouseDaily    bool
+	HouseCoinDailyUSD float64 // our daily volume on the coin, all contracts
+}
+
+// standingOf computes a change's standing from the market picture and the
+// house profile.
+func standingOf(c diff.Change, p *picture, h House) standing {
+	st := standing{Unified: unifiedOf(c, p)}
+	for _, ex := range c.ExchangeList() {
+		s, ok := p.statFor(ex, c.Symbol, st.Unified)
+		if !ok {
+			continue
+		}
+		st.RivalVolumeUSD, st.HaveRivalVolume = st.RivalVolumeUSD+s.Volume24hUSD, true
+		if s.OpenInterestUSD > 0 {
+			st.RivalOpenInterest, st.HaveRivalOI = st.RivalOpenInterest+s.OpenInterestUSD, true
+		}
+	}
+	same := h.sameCoin(coinOf(st.Unified))
+	st.HouseLists = h.Lists(st.Unified)
+	st.HouseListsCoin = len(same) > 0
+	st.SameCoin = strings.Join(same, ", ")
+	if !st.HouseLists {
+		st.HaveHouseDaily = true
+	} else if v, ok := h.Volume30dUSD[st.Unified]; ok {
+		st.HouseDailyUSD, st.HaveHouseDaily = v/30, true
+	}
+	for _, s := range same {
+		st.HouseCoinDailyUSD += h.Volume30dUSD[s] / 30
+	}
+	return st
+}
+
 // buildInputs computes a change's inputs.
-func buildInputs(c diff.Change, p *picture, h House) inputs {
+func buildInputs(c diff.Change, p *picture, h House, st standing) inputs {
 	in := inputs{}
 	for k, v := range c.Evidence {
 		if !math.IsNaN(v) && !math.IsInf(v, 0) {
 			in[k] = v
 		}
 	}
-	unified := unifiedOf(c, p)
+	unified := st.Unified
 	coin := coinOf(unified)
 	in["exchange"] = c.ExchangeLabel()
 	in["symbol"] = c.Symbol
@@ -140,23 +185,11 @@ func buildInputs(c diff.Change, p *picture, h House) inputs {
 	}
 
 	// The market picture on the changing exchange(s).
-	var vol, oi float64
-	var haveVol, haveOI bool
-	for _, ex := range c.ExchangeList() {
-		s, ok := p.statFor(ex, c.Symbol, unified)
-		if !ok {
-			continue
-		}
-		vol, haveVol = vol+s.Volume24hUSD, true
-		if s.OpenInterestUSD > 0 {
-			oi, haveOI = oi+s.OpenInterestUSD, true
-		}
+	if st.HaveRivalVolume {
+		in["rival_volume_24h_usd"] = st.RivalVolumeUSD
 	}
-	if haveVol {
-		in["rival_volume_24h_usd"] = vol
-	}
-	if haveOI {
-		in["rival_open_interest_usd"] = oi
+	if st.HaveRivalOI {
+		in["rival_open_interest_usd"] = st.RivalOpenInterest
 	}
 	if stats := p.byUnified[unified]; len(stats) > 0 {
 		var all float64
@@ -168,24 +201,15 @@ func buildInputs(c diff.Change, p *picture, h House) inputs {
 
 	// The house profile.
 	in["house_name"] = h.Name
-	lists := h.Lists(unified)
-	same := h.sameCoin(coin)
-	in["house_lists"] = lists
-	in["house_lists_coin"] = len(same) > 0
-	in["house_same_coin"] = strings.Join(same, ", ")
-	in["house_same_coin_count"] = float64(len(same))
-	if !lists {
-		in["house_volume_30d_usd"] = 0.0
-		in["house_daily_volume_usd"] = 0.0
-	} else if v, ok := h.Volume30dUSD[unified]; ok {
-		in["house_volume_30d_usd"] = v
-		in["house_daily_volume_usd"] = v / 30
+	in["house_lists"] = st.HouseLists
+	in["house_lists_coin"] = st.HouseListsCoin
+	in["house_same_coin"] = st.SameCoin
+	in["house_same_coin_count"] = float64(len(h.sameCoin(coin)))
+	if st.HaveHouseDaily {
+		in["house_volume_30d_usd"] = st.HouseDailyUSD * 30
+		in["house_daily_volume_usd"] = st.HouseDailyUSD
 	}
-	var coinVol float64
-	for _, s := range same {
-		coinVol += h.Volume30dUSD[s]
-	}
-	in["house_coin_daily_volume_usd"] = coinVol / 30
+	in["house_coin_daily_volume_usd"] = st.HouseCoinDailyUSD
 	if t, ok := h.baseTier(); ok {
 		in["house_taker_fee"] = t.Taker
 		in["house_maker_fee"] = t.Maker

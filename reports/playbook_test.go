@@ -215,7 +215,7 @@ func TestInputsEnrichment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := buildInputs(tt.change, pic, h)
+			in := buildInputs(tt.change, pic, h, standingOf(tt.change, pic, h))
 			for k, v := range tt.want {
 				if in[k] != v {
 					t.Errorf("%s = %v (%T), want %v", k, in[k], in[k], v)
@@ -223,10 +223,11 @@ func TestInputsEnrichment(t *testing.T) {
 			}
 		})
 	}
-	if v, ok := buildInputs(change("bybit", diff.ListingNew, "NEWUSDT", "NEW/USDT:USDT", "", "", "", diff.High, 7, nil), pic, House{})["contribution_margin"]; ok {
+	newListing := change("bybit", diff.ListingNew, "NEWUSDT", "NEW/USDT:USDT", "", "", "", diff.High, 7, nil)
+	if v, ok := buildInputs(newListing, pic, House{}, standingOf(newListing, pic, House{}))["contribution_margin"]; ok {
 		t.Errorf("without a house profile contribution_margin must be n/a, got %v", v)
 	}
-	if _, ok := buildInputs(change("bybit", diff.ListingNew, "NEWUSDT", "NEW/USDT:USDT", "", "", "", diff.High, 7, nil), pic, h)["rival_volume_24h_usd"]; ok {
+	if _, ok := buildInputs(newListing, pic, h, standingOf(newListing, pic, h))["rival_volume_24h_usd"]; ok {
 		t.Error("a symbol without market stats must have no rival volume (n/a), not 0")
 	}
 }

@@ -208,7 +208,9 @@ func testWorld() *exchangetest.World {
 	return w // Generate adds the BTC and ETH inverse swaps
 }
 
-func okxSymbol(l exchangetest.Listing) string { return collectors.Coin(l.Base) + "-" + l.Quote + "-SWAP" }
+func okxSymbol(l exchangetest.Listing) string {
+	return collectors.Coin(l.Base) + "-" + l.Quote + "-SWAP"
+}
 
 func near(got, want float64) bool {
 	return math.Abs(got-want) <= 1e-6*math.Max(math.Abs(want), 1e-12)
