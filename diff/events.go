@@ -2,12 +2,11 @@ package diff
 
 import (
 	"cmp"
-	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rivalwatch/rivalwatch/reports/units"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 )
@@ -48,34 +47,19 @@ type Snap struct {
 	Records collectors.Records
 }
 
-// formatNumber prints a contract parameter as the exchange would: 0.01,
-// 100, 0.00001 (never 1e-05).
-func formatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-
-// formatHours prints a funding interval: 8h, 0.5h.
-func formatHours(h float64) string { return formatNumber(h) + "h" }
-
-// formatAnnual prints a yearly fraction as a signed percentage: +10.95%/yr.
-func formatAnnual(a float64) string { return fmt.Sprintf("%+.2f%%/yr", a*100) }
+// Numbers in Old and New use the one style of package units, shared with
+// the digest and alerts.
+var (
+	formatNumber = units.Number
+	formatHours  = units.Hours
+	formatAnnual = units.SignedPctYr
+	formatUSD    = units.USD
+)
 
 // formatRate prints a funding rate per interval with its yearly
-// equivalent, the two numbers an operator compares: +0.0100% (+10.95%/yr).
+// equivalent, the two numbers an operator compares: +1 bps (+11 %/yr).
 func formatRate(rate, intervalHours float64) string {
-	return fmt.Sprintf("%+.4f%% (%s)", rate*100, formatAnnual(collectors.Annualize(rate, intervalHours)))
-}
-
-// formatUSD prints money compactly: $950, $12.5K, $3.10M, $1.25B.
-func formatUSD(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a >= 1e9:
-		return fmt.Sprintf("$%.2fB", v/1e9)
-	case a >= 1e6:
-		return fmt.Sprintf("$%.2fM", v/1e6)
-	case a >= 1e3:
-		return fmt.Sprintf("$%.1fK", v/1e3)
-	}
-	return fmt.Sprintf("$%.0f", v)
+	return units.SignedBps(rate) + " (" + formatAnnual(collectors.Annualize(rate, intervalHours)) + ")"
 }
 
 // formatTime prints an exchange timestamp to the minute, in UTC.

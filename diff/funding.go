@@ -1,10 +1,11 @@
 package diff
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/rivalwatch/rivalwatch/reports/units"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 )
@@ -89,14 +90,14 @@ func capChange(c Change, p, f collectors.Funding) []Change {
 	return []Change{c}
 }
 
-// formatBounds prints a funding cap and floor per interval: "±2.00% per 8h"
-// when symmetric, else "-1.00% / +2.00% per 8h".
+// formatBounds prints a funding cap and floor per interval: "±200 bps
+// per 8 h" when symmetric, else "-100 bps / +200 bps per 8 h".
 func formatBounds(f collectors.Funding) string {
 	per := " per " + formatHours(f.IntervalHours)
 	if f.Cap == -f.Floor {
-		return fmt.Sprintf("±%.2f%%", f.Cap*100) + per
+		return "±" + units.Bps(f.Cap) + per
 	}
-	return fmt.Sprintf("%+.2f%% / %+.2f%%", f.Floor*100, f.Cap*100) + per
+	return units.SignedBps(f.Floor) + " / " + units.SignedBps(f.Cap) + per
 }
 
 // quote is one exchange's annualized funding for one coin.

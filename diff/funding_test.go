@@ -28,18 +28,18 @@ func TestFunding(t *testing.T) {
 		{
 			name: "interval 8h to 4h",
 			prev: fsnap(1, btc(0.0001, 8), eth), next: fsnap(2, btc(0.0001, 4), eth),
-			want: []string{"funding.interval okx BTC-USDT-SWAP: 8h → 4h (high)"},
+			want: []string{"funding.interval okx BTC-USDT-SWAP: 8 h → 4 h (high)"},
 		},
 		{name: "interval not known on one side", prev: fsnap(1, btc(0.0001, 0)), next: fsnap(2, btc(0.0001, 4))},
 		{
 			name: "cap and floor widened",
 			prev: fsnap(1, capped(btc(0.0001, 8), 0.00375, -0.00375)), next: fsnap(2, capped(btc(0.0001, 8), 0.005, -0.005)),
-			want: []string{"funding.cap okx BTC-USDT-SWAP.cap/floor: ±0.38% per 8h → ±0.50% per 8h (medium)"},
+			want: []string{"funding.cap okx BTC-USDT-SWAP.cap/floor: ±37.5 bps per 8 h → ±50 bps per 8 h (medium)"},
 		},
 		{
 			name: "cap raised alone",
 			prev: fsnap(1, capped(btc(0.0001, 4), 0.01, -0.01)), next: fsnap(2, capped(btc(0.0001, 4), 0.02, -0.01)),
-			want: []string{"funding.cap okx BTC-USDT-SWAP.cap: ±1.00% per 4h → -1.00% / +2.00% per 4h (medium)"},
+			want: []string{"funding.cap okx BTC-USDT-SWAP.cap: ±100 bps per 4 h → -100 bps / +200 bps per 4 h (medium)"},
 		},
 		// Binance shows a cap only while a symbol is in fundingInfo, which an
 		// interval change alone puts it in: unpublished → published is no change.
@@ -47,12 +47,12 @@ func TestFunding(t *testing.T) {
 		{
 			name: "crossing into extreme",
 			prev: fsnap(1, btc(0.0001, 8)), next: fsnap(2, btc(0.001, 8)),
-			want: []string{"funding.extreme okx BTC-USDT-SWAP: +0.0100% (+10.95%/yr) → +0.1000% (+109.50%/yr) (medium)"},
+			want: []string{"funding.extreme okx BTC-USDT-SWAP: +1 bps (+11%/yr) → +10 bps (+109.5%/yr) (medium)"},
 		},
 		{
 			name: "negative extreme",
 			prev: fsnap(1, btc(0.0001, 8)), next: fsnap(2, btc(-0.00095, 8)),
-			want: []string{"funding.extreme okx BTC-USDT-SWAP: +0.0100% (+10.95%/yr) → -0.0950% (-104.03%/yr) (medium)"},
+			want: []string{"funding.extreme okx BTC-USDT-SWAP: +1 bps (+11%/yr) → -9.5 bps (-104%/yr) (medium)"},
 		},
 		{name: "just below the threshold", prev: fsnap(1, btc(0.0001, 8)), next: fsnap(2, btc(0.0009, 8))},
 		{name: "staying extreme does not repeat", prev: fsnap(1, btc(0.001, 8)), next: fsnap(2, btc(0.0015, 8))},
@@ -60,26 +60,26 @@ func TestFunding(t *testing.T) {
 			name: "extreme through a shorter interval",
 			prev: fsnap(1, btc(0.0005, 8)), next: fsnap(2, btc(0.0005, 4)),
 			want: []string{
-				"funding.interval okx BTC-USDT-SWAP: 8h → 4h (high)",
-				"funding.extreme okx BTC-USDT-SWAP: +0.0500% (+54.75%/yr) → +0.0500% (+109.50%/yr) (medium)",
+				"funding.interval okx BTC-USDT-SWAP: 8 h → 4 h (high)",
+				"funding.extreme okx BTC-USDT-SWAP: +5 bps (+54.8%/yr) → +5 bps (+109.5%/yr) (medium)",
 			},
 		},
 		{
 			name: "new symbol already extreme",
 			prev: fsnap(1, eth), next: fsnap(2, eth, btc(0.002, 8)),
-			want: []string{"funding.extreme okx BTC-USDT-SWAP:  → +0.2000% (+219.00%/yr) (medium)"},
+			want: []string{"funding.extreme okx BTC-USDT-SWAP:  → +20 bps (+219%/yr) (medium)"},
 		},
 		{
 			name: "custom threshold",
 			cfg:  Config{ExtremeAnnualized: 0.5},
 			prev: fsnap(1, btc(0.0001, 8)), next: fsnap(2, btc(0.0005, 8)),
-			want: []string{"funding.extreme okx BTC-USDT-SWAP: +0.0100% (+10.95%/yr) → +0.0500% (+54.75%/yr) (medium)"},
+			want: []string{"funding.extreme okx BTC-USDT-SWAP: +1 bps (+11%/yr) → +5 bps (+54.8%/yr) (medium)"},
 		},
 		{
 			name: "ignored type",
 			cfg:  Config{Ignore: []Ignore{{Type: FundingExtreme}}},
 			prev: fsnap(1, btc(0.0001, 8)), next: fsnap(2, btc(0.001, 4)),
-			want: []string{"funding.interval okx BTC-USDT-SWAP: 8h → 4h (high)"},
+			want: []string{"funding.interval okx BTC-USDT-SWAP: 8 h → 4 h (high)"},
 		},
 	}
 	for _, tt := range tests {
@@ -136,7 +136,7 @@ func TestDivergence(t *testing.T) {
 			name: "crossing, joined through the multiplier",
 			prev: map[string]Snap{"binance": binance(1, 0.0001), "okx": okx(2, 0.0001)},
 			next: map[string]Snap{"binance": binance(3, 0.0006), "okx": okx(4, -0.0001)},
-			want: []string{"funding.divergence binance vs okx PEPE/USDT:USDT: +10.95%/yr spread → +87.60%/yr spread: binance +65.70%/yr vs okx -21.90%/yr (medium)"},
+			want: []string{"funding.divergence binance vs okx PEPE/USDT:USDT: +11%/yr spread → +87.6%/yr spread: binance +65.7%/yr vs okx -21.9%/yr (medium)"},
 		},
 		{
 			name: "staying diverged does not repeat",
@@ -161,7 +161,7 @@ func TestDivergence(t *testing.T) {
 		{
 			name: "highest vs lowest of three, no previous sweep",
 			next: map[string]Snap{"binance": binance(3, 0.0002), "okx": okx(4, 0.0008), "bybit": bybit(5, -0.0003)},
-			want: []string{"funding.divergence okx vs bybit PEPE/USDT:USDT:  → +208.05%/yr spread: okx +175.20%/yr vs bybit -32.85%/yr (medium)"},
+			want: []string{"funding.divergence okx vs bybit PEPE/USDT:USDT:  → +208.1%/yr spread: okx +175.2%/yr vs bybit -32.9%/yr (medium)"},
 		},
 		{
 			name: "ignored exchange on either side",

@@ -1,8 +1,9 @@
 package diff
 
 import (
-	"fmt"
 	"slices"
+
+	"github.com/rivalwatch/rivalwatch/reports/units"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 )
@@ -63,7 +64,7 @@ func Spikes(cfg Config, exchange string, history []collectors.MarketStat, prev, 
 			c := Change{
 				Exchange: exchange, Kind: collectors.KindMarket, Type: mt.typ,
 				Symbol: m.Symbol, Unified: m.Unified,
-				New:        fmt.Sprintf("%s (%.1f× the median %s)", formatUSD(v), v/med, formatUSD(med)),
+				New:        formatUSD(v) + " (" + units.Trim(v/med, 1) + "× the median " + formatUSD(med) + ")",
 				DetectedAt: next.At, SnapshotFrom: prev.ID, SnapshotTo: next.ID,
 				Evidence: map[string]float64{
 					mt.key: v, mt.medianKey: med, "ratio": v / med,

@@ -27,14 +27,14 @@ func TestSpikes(t *testing.T) {
 		{
 			name:    "volume spike",
 			history: hist, prev: msnap(1, market("SOLUSDT", 2e6, 1e6)), next: msnap(2, market("SOLUSDT", 7e6, 1e6)),
-			want: []string{"market.volume_spike bybit SOLUSDT: $2.00M → $7.00M (3.5× the median $2.00M) (medium)"},
+			want: []string{"market.volume_spike bybit SOLUSDT: $2M → $7M (3.5× the median $2M) (medium)"},
 		},
 		{
 			name:    "volume and OI spike",
 			history: hist, prev: msnap(1, market("SOLUSDT", 2e6, 1e6)), next: msnap(2, market("SOLUSDT", 9e6, 4e6)),
 			want: []string{
-				"market.oi_spike bybit SOLUSDT: $1.00M → $4.00M (4.0× the median $1.00M) (medium)",
-				"market.volume_spike bybit SOLUSDT: $2.00M → $9.00M (4.5× the median $2.00M) (medium)",
+				"market.oi_spike bybit SOLUSDT: $1M → $4M (4× the median $1M) (medium)",
+				"market.volume_spike bybit SOLUSDT: $2M → $9M (4.5× the median $2M) (medium)",
 			},
 		},
 		{
@@ -58,7 +58,7 @@ func TestSpikes(t *testing.T) {
 			name:    "no USD floor when configured so",
 			cfg:     &Config{SpikeMinUSD: 0},
 			history: flat("TINYUSDT", 20, 1e5, 0), prev: msnap(1, market("TINYUSDT", 1e5, 0)), next: msnap(2, market("TINYUSDT", 9e5, 0)),
-			want: []string{"market.volume_spike bybit TINYUSDT: $100.0K → $900.0K (9.0× the median $100.0K) (medium)"},
+			want: []string{"market.volume_spike bybit TINYUSDT: $100K → $900K (9× the median $100K) (medium)"},
 		},
 		{
 			name:    "still spiking does not repeat",
@@ -68,12 +68,12 @@ func TestSpikes(t *testing.T) {
 			name:    "median, not mean: one earlier outlier does not hide a spike",
 			history: append(flat("SOLUSDT", 12, 2e6, 1e6), market("SOLUSDT", 500e6, 1e6)),
 			prev:    msnap(1, market("SOLUSDT", 2e6, 1e6)), next: msnap(2, market("SOLUSDT", 7e6, 1e6)),
-			want: []string{"market.volume_spike bybit SOLUSDT: $2.00M → $7.00M (3.5× the median $2.00M) (medium)"},
+			want: []string{"market.volume_spike bybit SOLUSDT: $2M → $7M (3.5× the median $2M) (medium)"},
 		},
 		{
 			name:    "symbol missing from prev",
 			history: hist, prev: msnap(1, market("BTCUSDT", 2e9, 1e9)), next: msnap(2, market("SOLUSDT", 7e6, 1e6)),
-			want: []string{"market.volume_spike bybit SOLUSDT:  → $7.00M (3.5× the median $2.00M) (medium)"},
+			want: []string{"market.volume_spike bybit SOLUSDT:  → $7M (3.5× the median $2M) (medium)"},
 		},
 		{
 			name:    "no previous snapshot",
@@ -87,7 +87,7 @@ func TestSpikes(t *testing.T) {
 			name:    "ignored symbol",
 			cfg:     &Config{SpikeMinUSD: 1e6, Ignore: []Ignore{{Symbol: "SOL*", Type: MarketVolumeSpike}}},
 			history: hist, prev: msnap(1, market("SOLUSDT", 2e6, 1e6)), next: msnap(2, market("SOLUSDT", 9e6, 4e6)),
-			want: []string{"market.oi_spike bybit SOLUSDT: $1.00M → $4.00M (4.0× the median $1.00M) (medium)"},
+			want: []string{"market.oi_spike bybit SOLUSDT: $1M → $4M (4× the median $1M) (medium)"},
 		},
 	}
 	for _, tt := range tests {

@@ -156,7 +156,7 @@ func testChanges() []diff.Change {
 			map[string]float64{"old": 0.0075, "new": 0.015}),
 		change("binance", diff.FundingExtreme, "1000PEPEUSDT", "1000PEPE/USDT:USDT", "", "", "25 bps", diff.Medium, 7,
 			map[string]float64{"rate": 0.0025, "annualized": 5.475}),
-		change("binance vs okx", diff.FundingDivergence, "BTC/USDT:USDT", "BTC/USDT:USDT", "", "", "45 %/yr", diff.Medium, 7,
+		change("binance vs okx", diff.FundingDivergence, "BTC/USDT:USDT", "BTC/USDT:USDT", "", "", "45%/yr", diff.Medium, 7,
 			map[string]float64{"spread_annualized": 0.4493, "annualized_binance": 0.4993, "annualized_okx": 0.05}),
 		change("bybit", diff.MarketVolumeSpike, "SOLUSDT", "SOL/USDT:USDT", "", "$2B", "$9B", diff.Medium, 7,
 			map[string]float64{"volume_24h_usd": 9e9, "median_volume_usd": 2e9}),

@@ -6,13 +6,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rivalwatch/rivalwatch/reports/units"
 )
 
 // The formatters below accept any so that templates can pass a missing
 // input (nil) straight through: a missing number prints "n/a" instead of
 // failing the whole digest.
 
-const na = "n/a"
+const na = units.NA
 
 // toFloat converts a template value to a number; ok is false for nil,
 // strings and anything else that is not a number.
@@ -34,30 +36,7 @@ func toFloat(v any) (float64, bool) {
 	return 0, false
 }
 
-// trimFloat prints f with at most prec decimals and no trailing zeros.
-func trimFloat(f float64, prec int) string {
-	s := strconv.FormatFloat(f, 'f', prec, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	if s == "-0" {
-		s = "0"
-	}
-	return s
-}
-
-// sig3 prints f with about three significant digits: 1.23, 12.3, 123.
-func sig3(f float64) string {
-	a := math.Abs(f)
-	switch {
-	case a >= 100:
-		return trimFloat(f, 0)
-	case a >= 10:
-		return trimFloat(f, 1)
-	default:
-		return trimFloat(f, 2)
-	}
-}
+func trimFloat(f float64, prec int) string { return units.Trim(f, prec) }
 
 // formatUSD prints money with a K/M/B suffix: $950, $12.3K, $1.5M, $2.1B.
 func formatUSD(v any) string {
@@ -65,23 +44,7 @@ func formatUSD(v any) string {
 	if !ok {
 		return na
 	}
-	sign := ""
-	if f < 0 {
-		sign, f = "-", -f
-	}
-	// Round first so that 999,999 prints $1M rather than $1000K.
-	for _, u := range []struct {
-		div    float64
-		suffix string
-	}{{1e9, "B"}, {1e6, "M"}, {1e3, "K"}} {
-		if f >= u.div*0.9995 {
-			return sign + "$" + sig3(f/u.div) + u.suffix
-		}
-	}
-	if f < 10 && f != math.Trunc(f) {
-		return sign + "$" + strconv.FormatFloat(f, 'f', 2, 64)
-	}
-	return sign + "$" + trimFloat(f, 0)
+	return units.USD(f)
 }
 
 // formatBps prints a fraction in basis points: 0.00045 is "4.5 bps".
@@ -90,7 +53,7 @@ func formatBps(v any) string {
 	if !ok {
 		return na
 	}
-	return trimFloat(f*1e4, 2) + " bps"
+	return units.Bps(f)
 }
 
 // formatPct prints a fraction as a percentage: 0.05 is "5%".
@@ -99,16 +62,16 @@ func formatPct(v any) string {
 	if !ok {
 		return na
 	}
-	return trimFloat(f*100, 1) + "%"
+	return units.Pct(f)
 }
 
-// formatPctYr prints an annualized fraction: 0.123 is "12.3 %/yr".
+// formatPctYr prints an annualized fraction: 0.123 is "12.3%/yr".
 func formatPctYr(v any) string {
 	f, ok := toFloat(v)
 	if !ok {
 		return na
 	}
-	return trimFloat(f*100, 1) + " %/yr"
+	return units.PctYr(f)
 }
 
 // formatHours prints an interval: 8 is "8 h".
@@ -117,7 +80,7 @@ func formatHours(v any) string {
 	if !ok {
 		return na
 	}
-	return trimFloat(f, 2) + " h"
+	return units.Hours(f)
 }
 
 // formatNum prints a plain number with up to two decimals: a ratio or a

@@ -166,7 +166,7 @@ func TestTemplateArithmetic(t *testing.T) {
 		{"division by zero is n/a", xyz, "{{num (div 1 .house_volume_30d_usd)}}", "n/a", nil},
 		{"sub add abs", xyz, "{{num (sub 10 (add 1 2 3))}} {{num (abs -2.5)}}", "4 2.5", nil},
 		{"negative funding", extreme, "{{bps .rate}} = {{pctyr .annualized}}, {{usd .usd_per_day_per_1m}}/day per $1M",
-			"-25 bps = -547.5 %/yr, $15K/day per $1M", map[string]string{"usd_per_day_per_1m": "$15K"}},
+			"-25 bps = -547.5%/yr, $15K/day per $1M", map[string]string{"usd_per_day_per_1m": "$15K"}},
 		{"house profile", xyz, "{{.house_name}} {{bps .house_maker_fee}}", "Our exchange 2 bps", nil},
 		{"new change type, config only", fee,
 			"taker {{bps .old_taker}} → {{bps .new_taker}}; our {{bps .house_taker_fee}} is {{bps (sub .house_taker_fee .new_taker)}} above",

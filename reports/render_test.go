@@ -114,7 +114,7 @@ func TestChartData(t *testing.T) {
 	if got := strings.Join(d.Exchanges, ","); got != "binance,bybit,okx" {
 		t.Errorf("exchanges = %s", got)
 	}
-	// 1000PEPE: binance 25 bps/4 h = 547.5 %/yr vs bybit 40 bps... the widest spread comes first.
+	// 1000PEPE: binance 25 bps/4 h = 547.5%/yr vs bybit 40 bps... the widest spread comes first.
 	if d.FundingChart[0].Unified != "1000PEPE/USDT:USDT" {
 		t.Errorf("widest divergence = %s, want 1000PEPE/USDT:USDT", d.FundingChart[0].Unified)
 	}

@@ -79,9 +79,9 @@ func TestDemoEndToEnd(t *testing.T) {
 		"listing.delisted,binance,ORDIUSDT,,trading,settling",
 		"listing.param,binance,XRPUSDT,tick_size,",
 		"listing.param,bybit,TONUSDT,max_leverage,50x,75x",
-		"funding.interval,binance,WIFUSDT,,8h,4h",
-		"funding.interval,bybit,SOLUSDT,,8h,4h",
-		"funding.cap,okx,BTC-USDT-SWAP,cap/floor,±2.00% per 8h,±0.50% per 8h",
+		"funding.interval,binance,WIFUSDT,,8 h,4 h",
+		"funding.interval,bybit,SOLUSDT,,8 h,4 h",
+		"funding.cap,okx,BTC-USDT-SWAP,cap/floor,±200 bps per 8 h,±50 bps per 8 h",
 		"funding.divergence,,WIF/USDT:USDT,", // a cross-exchange event: its exchanges are a list
 		"funding.extreme,binance,WIFUSDT,",
 	} {
