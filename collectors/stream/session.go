@@ -135,16 +135,15 @@ func (r *Runner) read(conn *websocket.Conn, deliver func([]collectors.Funding), 
 		case errors.As(perr, &api) && api.Kind == collectors.ErrAPI:
 			r.log.Warn("the exchange refused part of the subscription", "err", perr)
 		default: // unreadable, or nothing but implausible samples
+			if perr != nil {
+				r.skipped.Add(1) // implausible samples were counted one by one
+			} else {
+				perr = errors.New("every sample in the message is implausible")
+			}
 			if bad == 0 {
-				if perr == nil {
-					perr = errors.New("every sample in the message is implausible")
-				}
 				r.log.Warn("skipping unreadable messages", "err", perr)
 			}
 			bad++
-			if perr != nil {
-				r.skipped.Add(1)
-			}
 			continue
 		}
 		bad = 0
