@@ -86,3 +86,13 @@ func TestDiffConversion(t *testing.T) {
 		t.Errorf("diff config: %+v", d)
 	}
 }
+
+// BenchmarkLoadExample measures a whole load of the shipped example:
+// strict walk, decode, validation and the built-in playbook.
+func BenchmarkLoadExample(b *testing.B) {
+	for b.Loop() {
+		if _, err := LoadEmbedded("rivalwatch.yaml"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
