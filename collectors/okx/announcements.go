@@ -1,0 +1,312 @@
+package okx
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+
+	"github.com/rivalwatch/rivalwatch/collectors"
+)
+
+const pathAnnouncements = "/api/v5/support/announcements"
+
+// Untrusted text from the web is capped before it is stored or shown: a
+// title of 500 runes holds every real one, and 200,000 bytes of body text
+// is ten times a long announcement with tables.
+const (
+	maxTitleRunes = 500
+	maxBodyBytes  = 200_000
+)
+
+// DefaultAnnTypes are the feeds read when none are configured: listings,
+// delistings, trading updates (fees, funding, leverage), general
+// announcements and campaigns.
+var DefaultAnnTypes = []string{
+	"announcements-new-listings",
+	"announcements-delistings",
+	"announcements-trading-updates",
+	"announcements-latest-announcements",
+	"latest-events",
+}
+
+// AnnouncementsConfig says which announcement feeds to read.
+type AnnouncementsConfig struct {
+	AnnTypes []string // OKX annType values; empty for DefaultAnnTypes
+}
+
+// KnownArticles tells which articles are already stored with a body. The
+// store satisfies it; an article it knows under the same title is not
+// fetched again, so an unchanged sweep costs one list request per type.
+type KnownArticles interface {
+	HasBody(exchange, id, title string) bool
+}
+
+// ArticleFetcher fetches an article's HTML page, within the page body cap.
+type ArticleFetcher interface {
+	Fetch(ctx context.Context, url string) ([]byte, error)
+}
+
+// Announcements reads the first page (20 articles) of every configured
+// annType and returns the articles that are new or whose title changed,
+// each with the text of its article page fetched through pages. An article
+// listed under two types is returned once, with the first. OKX filters the
+// public list by the caller's IP, so an empty list is an empty feed, not a
+// removal: announcements only ever add up. A failed list request fails the
+// pull; a failed page leaves the article BodyMissing, to be fetched again
+// next sweep. known may be nil: then every listed article is returned.
+func (c *Collector) Announcements(ctx context.Context, cfg AnnouncementsConfig, known KnownArticles, pages ArticleFetcher) ([]collectors.Announcement, error) {
+	types := cfg.AnnTypes
+	if len(types) == 0 {
+		types = DefaultAnnTypes
+	}
+	now := c.now().UTC()
+	seen := make(map[string]bool)
+	var out []collectors.Announcement
+	for _, typ := range types {
+		list, err := c.announcementList(ctx, typ)
+		if err != nil {
+			return nil, fmt.Errorf("announcements of type %s: %w", typ, err)
+		}
+		for _, a := range list {
+			if seen[a.ID] {
+				continue
+			}
+			seen[a.ID] = true
+			if known != nil && known.HasBody(a.Exchange, a.ID, a.Title) {
+				continue
+			}
+			body, err := articleBody(ctx, pages, a.URL)
+			a.Body, a.BodyMissing = body, err != nil
+			a.ObservedAt = now
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// announcementPage is one element of the answer's data list; the articles
+// sit in its details.
+type announcementPage struct {
+	Details []announcement `json:"details"`
+}
+
+// announcement is one list entry. pTime is the first publication,
+// businessPTime the time OKX displays; both are epoch milliseconds in
+// strings.
+type announcement struct {
+	Title         string          `json:"title"`
+	URL           string          `json:"url"`
+	PTime         json.RawMessage `json:"pTime"`
+	BusinessPTime json.RawMessage `json:"businessPTime"`
+}
+
+func (c *Collector) announcementList(ctx context.Context, typ string) ([]collectors.Announcement, error) {
+	var pages []announcementPage
+	err := c.get(ctx, pathAnnouncements, url.Values{"annType": {typ}, "page": {"1"}}, &pages)
+	if collectors.KindOf(err) == collectors.ErrEmpty {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []collectors.Announcement
+	for _, p := range pages {
+		for _, item := range p.Details {
+			a, err := item.normalize(typ)
+			if err != nil {
+				return nil, &collectors.Error{Kind: collectors.ErrMalformed, Path: pathAnnouncements, Msg: err.Error()}
+			}
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func (item announcement) normalize(feed string) (collectors.Announcement, error) {
+	id, err := articleID(item.URL)
+	if err != nil {
+		return collectors.Announcement{}, err
+	}
+	a := collectors.Announcement{
+		Exchange: "okx",
+		ID:       id,
+		Title:    capRunes(strings.TrimSpace(item.Title), maxTitleRunes),
+		URL:      item.URL,
+		Feed:     feed,
+	}
+	if a.PublishedAt, err = millisField("pTime", item.PTime); err != nil {
+		return a, fmt.Errorf("article %s: %w", id, err)
+	}
+	if a.PublishedAt.IsZero() {
+		if a.PublishedAt, err = millisField("businessPTime", item.BusinessPTime); err != nil {
+			return a, fmt.Errorf("article %s: %w", id, err)
+		}
+	}
+	return a, nil
+}
+
+// millisField parses epoch milliseconds sent as a number or a string;
+// absent, null, "" and 0 are the zero time.
+func millisField(name string, raw json.RawMessage) (time.Time, error) {
+	s := string(bytes.TrimSpace(raw))
+	if s == "" || s == "null" {
+		return time.Time{}, nil
+	}
+	if s[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return time.Time{}, fmt.Errorf("%s is not a millisecond timestamp: %.40s", name, raw)
+		}
+		if s == "" {
+			return time.Time{}, nil
+		}
+	}
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s is not a millisecond timestamp: %.40s", name, raw)
+	}
+	return collectors.Millis(ms), nil
+}
+
+// locale matches a leading locale segment such as en-sg or zh-hans.
+var locale = regexp.MustCompile(`^[a-z]{2}(-[A-Za-z]{2,4})?$`)
+
+// articleID is the article URL's path without its locale, so that the
+// same article read under another locale keeps its id.
+func articleID(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("url is not a web address: %q", capRunes(raw, 80))
+	}
+	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(segs) > 1 && locale.MatchString(segs[0]) {
+		segs = segs[1:]
+	}
+	id := "/" + strings.Join(segs, "/")
+	if id == "/" {
+		return "", fmt.Errorf("url has no article path: %q", capRunes(raw, 80))
+	}
+	return id, nil
+}
+
+// articleBody fetches an article page and returns its capped text; any
+// failure is returned so that the caller marks the article BodyMissing.
+func articleBody(ctx context.Context, pages ArticleFetcher, url string) (string, error) {
+	page, err := pages.Fetch(ctx, url)
+	if err != nil {
+		return "", err
+	}
+	text, err := pageText(page)
+	if err != nil {
+		return "", err
+	}
+	if text == "" {
+		return "", &collectors.Error{Kind: collectors.ErrEmpty, Msg: "the article page has no text"}
+	}
+	return capBytes(text, maxBodyBytes), nil
+}
+
+// pageText is the readable text of an article page: its <article> (else
+// <main>, else <body>), scripts and styles dropped, a line per block, and
+// table cells split by " | " so that they never glue together.
+func pageText(page []byte) (string, error) {
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(page))
+	if err != nil {
+		return "", &collectors.Error{Kind: collectors.ErrMalformed, Msg: "the article page does not parse", Err: err}
+	}
+	doc.Find("script, style, noscript, template, svg, iframe").Remove()
+	root := doc.Find("article").First()
+	if root.Length() == 0 {
+		root = doc.Find("main").First()
+	}
+	if root.Length() == 0 {
+		root = doc.Find("body")
+	}
+	var b strings.Builder
+	for _, n := range root.Nodes {
+		writeHTML(&b, n, false)
+	}
+	return tidyLines(b.String()), nil
+}
+
+var htmlBlocks = map[string]bool{
+	"p": true, "li": true, "div": true, "br": true, "tr": true, "table": true,
+	"ul": true, "ol": true, "blockquote": true, "section": true, "header": true, "footer": true,
+	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+}
+
+func isHTMLCell(n *html.Node) bool {
+	return n.Type == html.ElementNode && (n.Data == "td" || n.Data == "th")
+}
+
+// writeHTML writes n's text: a block starts and ends a line, or inside a
+// table cell is set off by spaces, so one row stays on one line.
+func writeHTML(b *strings.Builder, n *html.Node, inCell bool) {
+	if n.Type == html.TextNode {
+		b.WriteString(n.Data)
+		return
+	}
+	brk := byte(0)
+	if n.Type == html.ElementNode && htmlBlocks[n.Data] {
+		brk = '\n'
+		if inCell {
+			brk = ' '
+		}
+		b.WriteByte(brk)
+	}
+	cells := 0
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if isHTMLCell(ch) {
+			if cells > 0 {
+				b.WriteString(" | ")
+			}
+			cells++
+		}
+		writeHTML(b, ch, inCell || isHTMLCell(ch))
+	}
+	if brk != 0 {
+		b.WriteByte(brk)
+	}
+}
+
+// tidyLines collapses runs of white space (non-breaking spaces included)
+// within each line and drops empty lines.
+func tidyLines(s string) string {
+	var lines []string
+	for _, line := range strings.Split(s, "\n") {
+		if line = strings.Join(strings.Fields(line), " "); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// capRunes keeps at most n runes of s.
+func capRunes(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// capBytes keeps at most n bytes of s, cut at a rune boundary.
+func capBytes(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

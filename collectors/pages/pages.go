@@ -1,0 +1,186 @@
+// Package pages fetches public web pages (fee schedules, announcement
+// articles) with colly on our own HTTP client, renders script-built pages
+// with headless Chromium, and turns HTML into readable text.
+//
+// colly is configured field by field: colly.NewCollector applies COLLY_*
+// environment variables after its options, so an operator's shell could
+// silently change the user agent, body cap, robots or domain rules. New
+// therefore starts from Collector.Init, which reads no environment, and sets
+// everything this package relies on itself.
+package pages
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+
+	"github.com/rivalwatch/rivalwatch/collectors"
+)
+
+// Defaults for zero Options fields.
+const (
+	DefaultUserAgent    = "rivalwatch/1.0 (competitor fee monitor)"
+	DefaultMaxBodyBytes = 8 << 20 // a fee page or article is well under 1 MB; 8 MB allows inline scripts
+	DefaultParallelism  = 1
+)
+
+// Options configure a Fetcher.
+type Options struct {
+	// UserAgent is sent when the client's transport sets none of its own;
+	// collectors.NewTransport always sets its own, which then wins.
+	UserAgent string
+	// Delay is the pause after each request to one host before the next
+	// request to that host starts.
+	Delay time.Duration
+	// Parallelism is the number of requests in flight to one host.
+	Parallelism int
+	// MaxBodyBytes caps a page; a larger page fails with kind too_large.
+	MaxBodyBytes int64
+}
+
+// Fetcher fetches pages through one *http.Client. It is safe for
+// concurrent use; the delay and parallelism apply per host across all
+// callers.
+type Fetcher struct {
+	client *http.Client
+	opts   Options
+	mu     sync.Mutex
+	hosts  map[string]*colly.Collector // one per host, each with its own LimitRule
+}
+
+// New builds a Fetcher on client, which should come from
+// collectors.NewHTTPClient so that rate limits, challenges, 5xx, timeouts
+// and truncated bodies arrive as *collectors.Error.
+//
+// robots.txt is not consulted: the fetcher only reads the few URLs an
+// operator configured, a few times a day, and never follows links, which
+// is not the crawling robots.txt governs; checking it would add a request
+// per host that can itself be rate limited.
+func New(client *http.Client, opts Options) *Fetcher {
+	if opts.UserAgent == "" {
+		opts.UserAgent = DefaultUserAgent
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.Parallelism <= 0 {
+		opts.Parallelism = DefaultParallelism
+	}
+	return &Fetcher{client: client, opts: opts, hosts: map[string]*colly.Collector{}}
+}
+
+// collector returns host's colly collector, made on first use. Each host
+// gets its own collector and LimitRule, so one exchange's delay never holds
+// up another's, and no rule is added to a collector already in use (colly
+// reads its rule list without a lock).
+func (f *Fetcher) collector(host string) (*colly.Collector, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.hosts[host]; ok {
+		return c, nil
+	}
+	c := &colly.Collector{}
+	c.Init() // not colly.NewCollector: see the package comment
+	c.UserAgent = f.opts.UserAgent
+	// One byte over our cap: colly cuts a body at MaxBodySize without
+	// saying so, and the extra byte is how Fetch tells a cut page.
+	c.MaxBodySize = int(f.opts.MaxBodyBytes) + 1
+	c.IgnoreRobotsTxt = true
+	c.AllowURLRevisit = true // every sweep fetches the same pages again
+	c.AllowedDomains, c.DisallowedDomains = nil, nil
+	c.CacheDir = ""
+	c.DetectCharset = false
+	c.MaxDepth, c.MaxRequests = 0, 0
+	c.ParseHTTPErrorResponse = false
+	c.TraceHTTP = false
+	c.Async = false
+	c.SetClient(f.client)
+	rule := &colly.LimitRule{DomainRegexp: "^" + regexp.QuoteMeta(host) + "$", Delay: f.opts.Delay, Parallelism: f.opts.Parallelism}
+	if err := c.Limit(rule); err != nil {
+		return nil, fmt.Errorf("rate rule for %s: %w", host, err)
+	}
+	f.hosts[host] = c
+	return c, nil
+}
+
+// Fetch returns the HTML at rawURL. Failures are *collectors.Error: the
+// transport's kinds for HTTP and network failures, too_large for a page
+// over the cap, timeout when ctx ends first.
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, &collectors.Error{Kind: collectors.ErrInternal, Msg: fmt.Sprintf("not a web page address: %q", rawURL)}
+	}
+	path := u.Path
+	base, err := f.collector(u.Host)
+	if err != nil {
+		return nil, &collectors.Error{Kind: collectors.ErrInternal, Path: path, Err: err}
+	}
+
+	c := base.Clone()
+	c.Context = ctx
+	var body []byte
+	c.OnResponse(func(r *colly.Response) { body = r.Body })
+
+	hdr := pageHeader(rawURL)
+	done := make(chan error, 1)
+	// colly waits for a host's slot and its delay without looking at the
+	// context, so the call runs apart and a cancelled caller returns at
+	// once; the request itself is cancelled through c.Context.
+	go func() { done <- c.Request(http.MethodGet, rawURL, nil, nil, hdr) }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		return nil, &collectors.Error{Kind: collectors.ErrTimeout, Path: path, Msg: "no answer in time", Err: ctx.Err()}
+	}
+	if err != nil {
+		return nil, fetchError(path, err)
+	}
+	if int64(len(body)) > f.opts.MaxBodyBytes {
+		return nil, &collectors.Error{Kind: collectors.ErrTooLarge, Path: path,
+			Msg: fmt.Sprintf("the page is larger than %d bytes", f.opts.MaxBodyBytes)}
+	}
+	return body, nil
+}
+
+// pageHeader marks the request as one for a web page, so that the
+// transport passes HTML through.
+func pageHeader(rawURL string) http.Header {
+	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
+	if err != nil {
+		return http.Header{}
+	}
+	collectors.AcceptHTML(req)
+	return req.Header
+}
+
+// fetchError keeps the transport's classification, drops the *url.Error
+// wrapper (its text repeats the whole URL) and names the page once.
+func fetchError(path string, err error) error {
+	var e *collectors.Error
+	if errors.As(err, &e) {
+		c := *e
+		if c.Path == "" {
+			c.Path = path
+		}
+		return &c
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if cl, ok := collectors.Classify(err).(*collectors.Error); ok {
+		c := *cl
+		c.Path = path
+		return &c
+	}
+	// What is left is colly's own refusal (a 2xx other than 200–202).
+	return &collectors.Error{Kind: collectors.ErrInternal, Path: path, Err: err}
+}
