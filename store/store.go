@@ -36,6 +36,9 @@ type Options struct {
 	MinCountRatio float64
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// MustExist refuses to create a new database: only the commands that
+	// collect may start one.
+	MustExist bool
 }
 
 // Store is a rivalwatch database.
@@ -51,8 +54,8 @@ const busyTimeoutMillis = 5000
 // errReadOnly is returned by write methods of a store opened read-only.
 var errReadOnly = errors.New("the database is open read-only")
 
-// Open opens the database at path, creating it and its directory if needed,
-// and brings its schema up to date.
+// Open opens the database at path, creating it (but never its folder)
+// unless opts.MustExist, and brings its schema up to date.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.MinCountRatio == 0 {
 		opts.MinCountRatio = 0.5
@@ -64,8 +67,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+	if fi, err := os.Stat(filepath.Dir(abs)); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("open database %s: the folder %s does not exist", path, filepath.Dir(abs))
+	}
+	if _, err := os.Stat(abs); opts.MustExist && errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no database at %s: run `rivalwatch collect` or `rivalwatch demo` first", path)
 	}
 	w, err := sql.Open("sqlite", dsn(abs, url.Values{
 		"_txlock": {"immediate"},

@@ -13,7 +13,7 @@ func runCollect(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet("collect", "collect [--exchange binance|bybit|okx] [--kind instruments|funding|market]", e.stderr, &c)
 	exchange := fs.String("exchange", "", "pull only this exchange")
 	kind := fs.String("kind", "", "pull only this kind")
-	if _, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	var kinds []collectors.Kind
@@ -58,10 +58,10 @@ func runCollect(ctx context.Context, e env, args []string) error {
 func runDiff(ctx context.Context, e env, args []string) error {
 	var c commonFlags
 	fs := newFlagSet("diff", "diff", e.stderr, &c)
-	if _, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	m, err := openMain(ctx, e, c, writable)
+	m, err := openMain(ctx, e, c, existing)
 	if err != nil {
 		return err
 	}

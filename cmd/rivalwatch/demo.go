@@ -38,7 +38,7 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	var c commonFlags
 	fs := newFlagSet("demo", "demo [--dir DIR]", e.stderr, &c)
 	dir := fs.String("dir", ".", "folder for the demo database and digests")
-	if _, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	cfg, err := configs.LoadEmbedded("demo.yaml")
@@ -48,11 +48,16 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg.Database = filepath.Join(*dir, "rivalwatch-demo.db")
 	if c.db != "" {
-		cfg.Database = c.db
+		// The demo starts its database afresh: it must never be pointed
+		// at a file it did not create.
+		return fmt.Errorf("%w: demo writes its own database in --dir; it takes no --db", errUsage)
 	}
+	cfg.Database = filepath.Join(*dir, "rivalwatch-demo.db")
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		return err
+	}
+	if err := isDemoDatabase(ctx, cfg.Database); err != nil {
 		return err
 	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
@@ -108,6 +113,19 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	}
 	printDemoSummary(e.stdout, d, cfg.Database, written)
 	return nil
+}
+
+// isDemoDatabase returns an error unless path is absent or a rivalwatch
+// database the demo may start afresh: the demo deletes nothing else.
+func isDemoDatabase(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	st, err := store.OpenReadOnly(ctx, path)
+	if err != nil {
+		return fmt.Errorf("%s exists and is not a rivalwatch demo database; not touching it (choose another --dir): %w", path, err)
+	}
+	return st.Close()
 }
 
 // demoRound serves one recorded day on a loopback port, points the

@@ -97,6 +97,14 @@ func run(ctx context.Context, e env, args []string) error {
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && cmds[args[1]] != nil {
+			// A command's help goes to stdout when asked for by name.
+			e.stderr = e.stdout
+			if err := cmds[args[1]](ctx, e, []string{"--help"}); !errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return nil
+		}
 		fmt.Fprint(e.stdout, usage)
 		return nil
 	}
@@ -123,6 +131,16 @@ func newFlagSet(name, synopsis string, stderr io.Writer, c *commonFlags) *flag.F
 	fs.StringVar(&c.config, "config", "", "config file (default: built-in configs/rivalwatch.yaml)")
 	fs.StringVar(&c.db, "db", "", "SQLite database (default: the config's database)")
 	return fs
+}
+
+// parseNoArgs parses the flags of a command that takes no positional
+// argument: a stray word is a mistake, not something to ignore.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parseArgs(fs, args)
+	if err == nil && len(pos) > 0 {
+		return fmt.Errorf("%w: %s takes no argument %q", errUsage, fs.Name(), pos[0])
+	}
+	return err
 }
 
 // parseArgs parses flags that may come before or after positional

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
+	"github.com/rivalwatch/rivalwatch/reports/units"
 	"github.com/rivalwatch/rivalwatch/store"
 )
 
@@ -69,7 +71,7 @@ func writeRows(w io.Writer, format string, cols []string, rows [][]any) error {
 		for _, row := range rows {
 			cells := make([]string, len(row))
 			for i, v := range row {
-				cells[i] = cell(v)
+				cells[i] = terminalSafe(cell(v))
 			}
 			fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		}
@@ -85,6 +87,9 @@ func writeRows(w io.Writer, format string, cols []string, rows [][]any) error {
 			cells := make([]string, len(row))
 			for i, v := range row {
 				cells[i] = cell(v)
+				if _, text := v.(string); text {
+					cells[i] = spreadsheetSafe(cells[i])
+				}
 			}
 			cw.Write(cells)
 		}
@@ -110,7 +115,9 @@ func cell(v any) string {
 	case nil:
 		return ""
 	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
+		// 15 significant digits drop binary noise (0.30000000000000004).
+		v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 15, 64), 64)
+		return units.Number(v)
 	case time.Time:
 		return x.UTC().Format(time.RFC3339)
 	default:
@@ -121,22 +128,23 @@ func cell(v any) string {
 func runChanges(ctx context.Context, e env, args []string) error {
 	var c commonFlags
 	fs := newFlagSet("changes", "changes [--since 24h] [--format table|csv|json]", e.stderr, &c)
-	since := fs.Duration("since", 24*time.Hour, "how far back to list events")
+	since := fs.String("since", "24h", "how far back to list events: 90m, 24h, 2d, or an RFC 3339 time")
 	format := fs.String("format", "table", "output format: table, csv or json")
-	if _, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(c)
+	m, err := openMain(ctx, e, c, readOnly)
 	if err != nil {
 		return err
 	}
-	st, err := store.OpenReadOnly(ctx, cfg.Database)
+	defer m.Close()
+	st := m.Store
+	now := e.now()
+	from, err := parseSince(*since, now)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	now := time.Now()
-	changes, err := st.Changes(ctx, now.Add(-*since), now.Add(time.Hour))
+	changes, err := st.Changes(ctx, from, now.Add(time.Hour))
 	if err != nil {
 		return err
 	}
@@ -146,4 +154,52 @@ func runChanges(ctx context.Context, e env, args []string) error {
 		rows[i] = []any{ch.DetectedAt.UTC().Format(time.RFC3339), string(ch.Severity), string(ch.Type), ch.ExchangeLabel(), ch.Symbol, ch.Field, ch.Old, ch.New, ch.ID}
 	}
 	return writeRows(e.stdout, *format, cols, rows)
+}
+
+// terminalSafe drops control characters from exchange text, so a symbol
+// carrying an escape sequence or a newline can neither break the table nor
+// rewrite the terminal.
+func terminalSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// spreadsheetSafe neutralizes a CSV cell a spreadsheet would run as a
+// formula (OWASP CSV injection): a leading =, +, -, @, tab or carriage
+// return gets a quote in front.
+func spreadsheetSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// parseSince reads --since: a duration with days allowed (2d, 36h, 90m)
+// or an RFC 3339 time.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	days, rest, _ := strings.Cut(s, "d")
+	var d time.Duration
+	if strings.Contains(s, "d") {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return time.Time{}, fmt.Errorf("%w: --since %q: want a duration such as 90m, 24h or 2d, or an RFC 3339 time", errUsage, s)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+		s = rest
+	}
+	if s != "" {
+		extra, err := time.ParseDuration(s)
+		if err != nil || extra < 0 {
+			return time.Time{}, fmt.Errorf("%w: --since %q: want a duration such as 90m, 24h or 2d, or an RFC 3339 time", errUsage, s)
+		}
+		d += extra
+	}
+	return now.Add(-d), nil
 }

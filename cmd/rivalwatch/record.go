@@ -19,7 +19,7 @@ func runRecord(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet("record", "record --out DIR [--exchange X]", e.stderr, &c)
 	out := fs.String("out", "", "cassette directory to write (required)")
 	exchange := fs.String("exchange", "", "record only this exchange")
-	if _, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {

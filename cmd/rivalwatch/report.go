@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/reports"
@@ -14,7 +15,7 @@ func runReport(ctx context.Context, e env, args []string) error {
 	date := fs.String("date", "", "the UTC day to report (default: today)")
 	format := fs.String("format", "html", "html (e-mail safe), md (chat) or json")
 	out := fs.String("out", "", "output file (default: rivalwatch-digest-DATE.FORMAT)")
-	if _, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	day := e.now().UTC().Truncate(24 * time.Hour)
@@ -42,6 +43,9 @@ func runReport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *out == "-" {
+		return writeDigest(e.stdout, d, *format)
+	}
 	written, err := reports.Write(d, *format, *out)
 	if err != nil {
 		return err
@@ -50,4 +54,16 @@ func runReport(ctx context.Context, e env, args []string) error {
 		fmt.Fprintln(e.stdout, "wrote", f)
 	}
 	return nil
+}
+
+// writeDigest prints a digest on stdout; Markdown comes without its
+// charts, which need files beside it.
+func writeDigest(w io.Writer, d reports.Digest, format string) error {
+	switch format {
+	case "html":
+		return reports.RenderHTML(w, d)
+	case "json":
+		return reports.RenderJSON(w, d)
+	}
+	return reports.RenderMarkdown(w, d, nil)
 }

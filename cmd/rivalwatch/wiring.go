@@ -63,8 +63,9 @@ func startMain(ctx context.Context, e env, cfg configs.Config, access storeAcces
 	m := &Main{env: e, Config: cfg}
 	var err error
 	switch access {
-	case writable:
-		m.Store, err = store.Open(ctx, cfg.Database, store.Options{MinCountRatio: cfg.Collect.MinCountRatio, Now: e.now})
+	case writable, existing:
+		m.Store, err = store.Open(ctx, cfg.Database, store.Options{MinCountRatio: cfg.Collect.MinCountRatio, Now: e.now,
+			MustExist: access == existing})
 	case readOnly:
 		m.Store, err = store.OpenReadOnly(ctx, cfg.Database)
 	}
@@ -81,8 +82,9 @@ func startMain(ctx context.Context, e env, cfg configs.Config, access storeAcces
 type storeAccess int
 
 const (
-	noStore storeAccess = iota
-	writable
+	noStore  storeAccess = iota
+	writable             // may create the database (collect, demo)
+	existing             // writes to a database that must exist (diff)
 	readOnly
 )
 
