@@ -326,3 +326,18 @@ func TestArticleText(t *testing.T) {
 		t.Errorf("a long page became %d bytes (%v), want at most %d", len(body), err, maxBodyBytes)
 	}
 }
+
+// BenchmarkArticleText extracts the text of the fixture article page, the
+// per-article CPU cost of a sweep.
+func BenchmarkArticleText(b *testing.B) {
+	page, err := os.ReadFile(filepath.Join("testdata", "announcements-page.html"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := articleText(page); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
