@@ -198,4 +198,3 @@ func (s FeeSource) scrub(err error) error {
 	}
 	return &c
 }
-
