@@ -410,3 +410,28 @@ func TestRealCMSList(t *testing.T) {
 		t.Errorf("first article %+v", first)
 	}
 }
+
+// BenchmarkArticleBody decodes and flattens the launch article's body, the
+// per-article CPU cost of a sweep.
+func BenchmarkArticleBody(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "announcements-detail-a.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var env struct {
+		Data cmsDetailData `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var root richNode
+		if err := json.Unmarshal([]byte(env.Data.Body), &root); err != nil {
+			b.Fatal(err)
+		}
+		if flatten(&root) == "" {
+			b.Fatal("no text")
+		}
+	}
+}

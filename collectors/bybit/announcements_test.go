@@ -2,7 +2,6 @@ package bybit
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
+	"github.com/rivalwatch/rivalwatch/collectors/pages"
 )
 
 const articleBase = "https://announcements.bybit.com/en-US/article/"
@@ -145,9 +145,9 @@ func annCollector(srv *httptest.Server) *Collector {
 
 var twoTypes = AnnouncementsConfig{Types: []string{"new_crypto", "latest_activities"}}
 
-func annSweep(t *testing.T, c *Collector, known KnownArticles, pages ArticleFetcher) []collectors.Announcement {
+func annSweep(t *testing.T, c *Collector, known KnownArticles, fetcher ArticleFetcher) []collectors.Announcement {
 	t.Helper()
-	anns, err := c.Announcements(t.Context(), twoTypes, known, pages)
+	anns, err := c.Announcements(t.Context(), twoTypes, known, fetcher)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,10 +170,10 @@ func ms(n int64) time.Time { return time.UnixMilli(n).UTC() }
 func TestAnnouncementsSweep(t *testing.T) {
 	api, srv := newAnnServer(t)
 	c := annCollector(srv)
-	pages := newFakePages(t)
+	site := newFakePages(t)
 	known := storedArticles{}
 
-	got := annSweep(t, c, known, pages)
+	got := annSweep(t, c, known, site)
 	want := []collectors.Announcement{
 		{Exchange: "bybit", ID: "/article/new-listing-foousdt-perpetual-contract-blt0a1b2c3d4e5f6071", URL: listingURL, Feed: "new_crypto",
 			Title: "New Listing: FOOUSDT Perpetual Contract, with up to 50x leverage", PublishedAt: ms(1772690400000),
@@ -193,15 +193,15 @@ func TestAnnouncementsSweep(t *testing.T) {
 			EventStart: ms(1772409600000), EventEnd: ms(1772928000000)},
 	}
 	compareAnnouncements(t, got, want)
-	if lists, fetches := api.listRequests(), pages.count(); lists != 2 || fetches != 4 {
+	if lists, fetches := api.listRequests(), site.count(); lists != 2 || fetches != 4 {
 		t.Errorf("first sweep sent %d list requests and fetched %d pages, want 2 and 4", lists, fetches)
 	}
 
 	known.keep(got)
-	if again := annSweep(t, c, known, pages); len(again) != 0 {
+	if again := annSweep(t, c, known, site); len(again) != 0 {
 		t.Errorf("a sweep with nothing new returned %d articles", len(again))
 	}
-	if lists, fetches := api.listRequests(), pages.count(); lists != 2 || fetches != 0 {
+	if lists, fetches := api.listRequests(), site.count(); lists != 2 || fetches != 0 {
 		t.Errorf("a sweep with nothing new sent %d list requests and fetched %d pages, want 2 and 0", lists, fetches)
 	}
 }
@@ -290,11 +290,11 @@ func TestAnnouncementsBodyMissing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, srv := newAnnServer(t)
 			c := annCollector(srv)
-			pages := newFakePages(t)
-			pages.fail[compURL] = tc.err
-			pages.pages[compURL] = tc.page
+			site := newFakePages(t)
+			site.fail[compURL] = tc.err
+			site.pages[compURL] = tc.page
 			known := storedArticles{}
-			got := annSweep(t, c, known, pages)
+			got := annSweep(t, c, known, site)
 			if len(got) != 4 {
 				t.Fatalf("got %d announcements, want 4", len(got))
 			}
@@ -305,38 +305,21 @@ func TestAnnouncementsBodyMissing(t *testing.T) {
 				}
 			}
 			known.keep(got)
-			pages.count()
-			again := annSweep(t, c, known, pages)
+			site.count()
+			again := annSweep(t, c, known, site)
 			if len(again) != 1 || again[0].URL != compURL {
 				t.Errorf("next sweep got %+v, want the competition again", again)
 			}
-			if n := pages.count(); n != 1 {
+			if n := site.count(); n != 1 {
 				t.Errorf("next sweep fetched %d pages, want 1", n)
 			}
 		})
 	}
 }
 
-// clientPages fetches pages over HTTP with the exchange client, as the
-// colly fetcher will: the transport's body cap refuses a huge page.
-type clientPages struct{ client *http.Client }
-
-func (p clientPages) Fetch(ctx context.Context, url string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	collectors.AcceptHTML(req)
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	return io.ReadAll(resp.Body)
-}
-
-// TestFiftyMegabyteArticleRefused serves a 50 MB article page: the body cap
-// refuses it as too_large and the article is returned body-missing.
+// TestFiftyMegabyteArticleRefused serves a 50 MB article page through the
+// real page fetcher: its body cap refuses it as too_large and the article
+// is returned body-missing.
 func TestFiftyMegabyteArticleRefused(t *testing.T) {
 	var pageURL string
 	mux := http.NewServeMux()
@@ -355,14 +338,14 @@ func TestFiftyMegabyteArticleRefused(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	pageURL = srv.URL + "/en-US/article/huge-blt00/"
-	client := collectors.NewHTTPClient(5*time.Second, collectors.TransportOptions{MaxBodyBytes: 4 << 20})
-	pages := clientPages{client}
+	client := collectors.NewHTTPClient(5*time.Second, collectors.TransportOptions{})
+	fetcher := pages.New(client, pages.Options{MaxBodyBytes: 4 << 20})
 
-	if _, err := pages.Fetch(t.Context(), pageURL); collectors.KindOf(err) != collectors.ErrTooLarge {
+	if _, err := fetcher.Fetch(t.Context(), pageURL); collectors.KindOf(err) != collectors.ErrTooLarge {
 		t.Fatalf("fetching the page: %v, want too_large", err)
 	}
 	c := NewCollector(Config{BaseURL: srv.URL}, client)
-	anns, err := c.Announcements(t.Context(), AnnouncementsConfig{Types: []string{"new_crypto"}}, nil, pages)
+	anns, err := c.Announcements(t.Context(), AnnouncementsConfig{Types: []string{"new_crypto"}}, nil, fetcher)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,8 +406,8 @@ func TestRealAnnouncementIndex(t *testing.T) {
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
 	defer srv.Close()
-	pages := &fakePages{fail: map[string]error{}, pages: map[string]string{}}
-	anns, err := annCollector(srv).Announcements(t.Context(), AnnouncementsConfig{Types: []string{"new_crypto"}}, nil, pages)
+	site := &fakePages{fail: map[string]error{}, pages: map[string]string{}}
+	anns, err := annCollector(srv).Announcements(t.Context(), AnnouncementsConfig{Types: []string{"new_crypto"}}, nil, site)
 	if err != nil {
 		t.Fatal(err)
 	}

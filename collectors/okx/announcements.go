@@ -12,10 +12,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/PuerkitoBio/goquery"
-	"golang.org/x/net/html"
-
 	"github.com/rivalwatch/rivalwatch/collectors"
+	"github.com/rivalwatch/rivalwatch/collectors/pages"
 )
 
 const pathAnnouncements = "/api/v5/support/announcements"
@@ -58,13 +56,13 @@ type ArticleFetcher interface {
 
 // Announcements reads the first page (20 articles) of every configured
 // annType and returns the articles that are new or whose title changed,
-// each with the text of its article page fetched through pages. An article
+// each with the text of its article page fetched through fetcher. An article
 // listed under two types is returned once, with the first. OKX filters the
 // public list by the caller's IP, so an empty list is an empty feed, not a
 // removal: announcements only ever add up. A failed list request fails the
 // pull; a failed page leaves the article BodyMissing, to be fetched again
 // next sweep. known may be nil: then every listed article is returned.
-func (c *Collector) Announcements(ctx context.Context, cfg AnnouncementsConfig, known KnownArticles, pages ArticleFetcher) ([]collectors.Announcement, error) {
+func (c *Collector) Announcements(ctx context.Context, cfg AnnouncementsConfig, known KnownArticles, fetcher ArticleFetcher) ([]collectors.Announcement, error) {
 	types := cfg.AnnTypes
 	if len(types) == 0 {
 		types = DefaultAnnTypes
@@ -85,7 +83,7 @@ func (c *Collector) Announcements(ctx context.Context, cfg AnnouncementsConfig, 
 			if known != nil && known.HasBody(a.Exchange, a.ID, a.Title) {
 				continue
 			}
-			body, err := articleBody(ctx, pages, a.URL)
+			body, err := articleBody(ctx, fetcher, a.URL)
 			a.Body, a.BodyMissing = body, err != nil
 			a.ObservedAt = now
 			out = append(out, a)
@@ -111,8 +109,8 @@ type announcement struct {
 }
 
 func (c *Collector) announcementList(ctx context.Context, typ string) ([]collectors.Announcement, error) {
-	var pages []announcementPage
-	err := c.get(ctx, pathAnnouncements, url.Values{"annType": {typ}, "page": {"1"}}, &pages)
+	var data []announcementPage
+	err := c.get(ctx, pathAnnouncements, url.Values{"annType": {typ}, "page": {"1"}}, &data)
 	if collectors.KindOf(err) == collectors.ErrEmpty {
 		return nil, nil
 	}
@@ -120,7 +118,7 @@ func (c *Collector) announcementList(ctx context.Context, typ string) ([]collect
 		return nil, err
 	}
 	var out []collectors.Announcement
-	for _, p := range pages {
+	for _, p := range data {
 		for _, item := range p.Details {
 			a, err := item.normalize(typ)
 			if err != nil {
@@ -200,12 +198,12 @@ func articleID(raw string) (string, error) {
 
 // articleBody fetches an article page and returns its capped text; any
 // failure is returned so that the caller marks the article BodyMissing.
-func articleBody(ctx context.Context, pages ArticleFetcher, url string) (string, error) {
-	page, err := pages.Fetch(ctx, url)
+func articleBody(ctx context.Context, fetcher ArticleFetcher, url string) (string, error) {
+	page, err := fetcher.Fetch(ctx, url)
 	if err != nil {
 		return "", err
 	}
-	text, err := pageText(page)
+	text, err := articleText(page)
 	if err != nil {
 		return "", err
 	}
@@ -215,79 +213,21 @@ func articleBody(ctx context.Context, pages ArticleFetcher, url string) (string,
 	return capBytes(text, maxBodyBytes), nil
 }
 
-// pageText is the readable text of an article page: its <article> (else
-// <main>, else <body>), scripts and styles dropped, a line per block, and
-// table cells split by " | " so that they never glue together.
-func pageText(page []byte) (string, error) {
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(page))
-	if err != nil {
-		return "", &collectors.Error{Kind: collectors.ErrMalformed, Msg: "the article page does not parse", Err: err}
-	}
-	doc.Find("script, style, noscript, template, svg, iframe").Remove()
-	root := doc.Find("article").First()
-	if root.Length() == 0 {
-		root = doc.Find("main").First()
-	}
-	if root.Length() == 0 {
-		root = doc.Find("body")
-	}
-	var b strings.Builder
-	for _, n := range root.Nodes {
-		writeHTML(&b, n, false)
-	}
-	return tidyLines(b.String()), nil
-}
+// articleSelectors are tried in turn for an article's text: the article
+// element, else the page's main content, else the whole body (which every
+// parsed page has). An empty match, such as a placeholder a script fills
+// in, moves on to the next.
+var articleSelectors = []string{"article", "main", "body"}
 
-var htmlBlocks = map[string]bool{
-	"p": true, "li": true, "div": true, "br": true, "tr": true, "table": true,
-	"ul": true, "ol": true, "blockquote": true, "section": true, "header": true, "footer": true,
-	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
-}
-
-func isHTMLCell(n *html.Node) bool {
-	return n.Type == html.ElementNode && (n.Data == "td" || n.Data == "th")
-}
-
-// writeHTML writes n's text: a block starts and ends a line, or inside a
-// table cell is set off by spaces, so one row stays on one line.
-func writeHTML(b *strings.Builder, n *html.Node, inCell bool) {
-	if n.Type == html.TextNode {
-		b.WriteString(n.Data)
-		return
-	}
-	brk := byte(0)
-	if n.Type == html.ElementNode && htmlBlocks[n.Data] {
-		brk = '\n'
-		if inCell {
-			brk = ' '
-		}
-		b.WriteByte(brk)
-	}
-	cells := 0
-	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-		if isHTMLCell(ch) {
-			if cells > 0 {
-				b.WriteString(" | ")
-			}
-			cells++
-		}
-		writeHTML(b, ch, inCell || isHTMLCell(ch))
-	}
-	if brk != 0 {
-		b.WriteByte(brk)
-	}
-}
-
-// tidyLines collapses runs of white space (non-breaking spaces included)
-// within each line and drops empty lines.
-func tidyLines(s string) string {
-	var lines []string
-	for _, line := range strings.Split(s, "\n") {
-		if line = strings.Join(strings.Fields(line), " "); line != "" {
-			lines = append(lines, line)
+func articleText(page []byte) (string, error) {
+	var err error
+	for _, sel := range articleSelectors {
+		var text string
+		if text, err = pages.Text(page, sel); err == nil && text != "" {
+			return text, nil
 		}
 	}
-	return strings.Join(lines, "\n")
+	return "", err
 }
 
 // capRunes keeps at most n runes of s.

@@ -138,9 +138,9 @@ func annCollector(srv *httptest.Server) *Collector {
 
 var twoTypes = AnnouncementsConfig{AnnTypes: []string{"announcements-new-listings", "announcements-delistings"}}
 
-func annSweep(t *testing.T, c *Collector, known KnownArticles, pages ArticleFetcher) []collectors.Announcement {
+func annSweep(t *testing.T, c *Collector, known KnownArticles, fetcher ArticleFetcher) []collectors.Announcement {
 	t.Helper()
-	anns, err := c.Announcements(t.Context(), twoTypes, known, pages)
+	anns, err := c.Announcements(t.Context(), twoTypes, known, fetcher)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,10 +162,10 @@ func ms(n int64) time.Time { return time.UnixMilli(n).UTC() }
 func TestAnnouncementsSweep(t *testing.T) {
 	api, srv := newAnnServer(t)
 	c := annCollector(srv)
-	pages := newFakePages(t)
+	site := newFakePages(t)
 	known := storedArticles{}
 
-	got := annSweep(t, c, known, pages)
+	got := annSweep(t, c, known, site)
 	want := []collectors.Announcement{
 		{Exchange: "okx", ID: "/help/okx-to-list-perpetual-futures-for-foo-crypto", URL: fooURL, Feed: "announcements-new-listings",
 			Title: "OKX to list perpetual futures for FOO crypto", PublishedAt: ms(1772690400000),
@@ -188,15 +188,15 @@ func TestAnnouncementsSweep(t *testing.T) {
 			t.Errorf("announcement %d:\n got %+v\nwant %+v", i, got[i], want[i])
 		}
 	}
-	if lists, fetches := api.listRequests(), pages.count(); lists != 2 || fetches != 3 {
+	if lists, fetches := api.listRequests(), site.count(); lists != 2 || fetches != 3 {
 		t.Errorf("first sweep sent %d list requests and fetched %d pages, want 2 and 3", lists, fetches)
 	}
 
 	known.keep(got)
-	if again := annSweep(t, c, known, pages); len(again) != 0 {
+	if again := annSweep(t, c, known, site); len(again) != 0 {
 		t.Errorf("a sweep with nothing new returned %d articles", len(again))
 	}
-	if lists, fetches := api.listRequests(), pages.count(); lists != 2 || fetches != 0 {
+	if lists, fetches := api.listRequests(), site.count(); lists != 2 || fetches != 0 {
 		t.Errorf("a sweep with nothing new sent %d list requests and fetched %d pages, want 2 and 0", lists, fetches)
 	}
 }
@@ -274,10 +274,10 @@ func TestAnnouncementsBodyMissing(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, srv := newAnnServer(t)
 			c := annCollector(srv)
-			pages := newFakePages(t)
-			pages.fail[barURL] = err
+			site := newFakePages(t)
+			site.fail[barURL] = err
 			known := storedArticles{}
-			got := annSweep(t, c, known, pages)
+			got := annSweep(t, c, known, site)
 			if len(got) != 3 {
 				t.Fatalf("got %d announcements, want 3", len(got))
 			}
@@ -288,32 +288,33 @@ func TestAnnouncementsBodyMissing(t *testing.T) {
 				}
 			}
 			known.keep(got)
-			pages.count()
-			again := annSweep(t, c, known, pages)
+			site.count()
+			again := annSweep(t, c, known, site)
 			if len(again) != 1 || again[0].URL != barURL {
 				t.Errorf("next sweep got %+v, want the BAR listing again", again)
 			}
-			if n := pages.count(); n != 1 {
+			if n := site.count(); n != 1 {
 				t.Errorf("next sweep fetched %d pages, want 1", n)
 			}
 		})
 	}
 }
 
-// TestPageText: scripts and page chrome outside <main> are dropped, and a
-// long page is cut to the body cap between runes.
-func TestPageText(t *testing.T) {
+// TestArticleText: the text comes from <article>, else <main>, else the
+// whole body, and a long page is cut to the body cap between runes.
+func TestArticleText(t *testing.T) {
 	cases := []struct {
 		name, page, want string
 	}{
 		{"article wins over main", `<main><nav>menu</nav><article><p>a</p><p>b</p></article></main>`, "a\nb"},
-		{"body when there is no main", `<body><div>x<br>y</div><script>z()</script><style>p{}</style></body>`, "x\ny"},
-		{"cells", `<table><tr><td>a</td><td></td><td>c</td></tr><tr><td>d</td></tr></table>`, "a | | c\nd"},
-		{"entities", `<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; more</p>`, "<script>alert(1)</script> & more"},
+		{"empty article placeholder", `<body><article></article><main><p>m</p></main></body>`, "m"},
+		{"main wins over body", `<body><header>OKX</header><main><p>c</p></main></body>`, "c"},
+		{"body when there is neither", `<body><div>x<br>y</div><script>z()</script></body>`, "x\ny"},
+		{"markup in text stays text", `<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; more</p>`, "<script>alert(1)</script> & more"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := pageText([]byte(tc.page))
+			got, err := articleText([]byte(tc.page))
 			if err != nil || got != tc.want {
 				t.Errorf("got %q, %v; want %q", got, err, tc.want)
 			}
@@ -323,5 +324,20 @@ func TestPageText(t *testing.T) {
 	body, err := articleBody(t.Context(), &fakePages{pages: map[string]string{"u": long}}, "u")
 	if err != nil || len(body) > maxBodyBytes || len(body) < maxBodyBytes-3 || !strings.HasSuffix(body, "€") {
 		t.Errorf("a long page became %d bytes (%v), want at most %d", len(body), err, maxBodyBytes)
+	}
+}
+
+// BenchmarkArticleText extracts the text of the fixture article page, the
+// per-article CPU cost of a sweep.
+func BenchmarkArticleText(b *testing.B) {
+	page, err := os.ReadFile(filepath.Join("testdata", "announcements-page.html"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := articleText(page); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
