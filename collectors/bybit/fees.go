@@ -150,7 +150,7 @@ func (s FeeSource) category(ctx context.Context, category string) ([]feeRate, er
 	req.Header.Set("X-BAPI-SIGN", hex.EncodeToString(m.Sum(nil)))
 	resp, err := s.Client.Do(req)
 	if err != nil {
-		return nil, withPath(feeRatePath, collectors.Classify(err))
+		return nil, collectors.WithPath(feeRatePath, collectors.Classify(err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
@@ -159,7 +159,7 @@ func (s FeeSource) category(ctx context.Context, category string) ([]feeRate, er
 	}
 	var env feeEnvelope
 	if err := collectors.DecodeJSON(body, &env); err != nil {
-		return nil, withPath(feeRatePath, err)
+		return nil, collectors.WithPath(feeRatePath, err)
 	}
 	switch {
 	case env.RetCode == nil:
