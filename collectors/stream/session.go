@@ -125,7 +125,7 @@ func (r *Runner) read(conn *websocket.Conn, deliver func([]collectors.Funding), 
 			return end
 		}
 		now := r.opts.Now()
-		samples, perr := r.p.Parse(msg, now)
+		samples, perr := r.parse(msg, now)
 		parsed := len(samples)
 		good := r.keep(samples, now)
 		var api *collectors.Error
@@ -157,6 +157,17 @@ func (r *Runner) read(conn *websocket.Conn, deliver func([]collectors.Funding), 
 			deliver(good)
 		}
 	}
+}
+
+// parse is Protocol.Parse with a panic turned into an unreadable message:
+// a parser bug met by one odd message must not end a daemon's streams.
+func (r *Runner) parse(msg []byte, now time.Time) (fs []collectors.Funding, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			fs, err = nil, &collectors.Error{Kind: collectors.ErrInternal, Msg: fmt.Sprintf("the message parser failed: %v", p)}
+		}
+	}()
+	return r.p.Parse(msg, now)
 }
 
 // keep drops implausible samples in place, counting them.
