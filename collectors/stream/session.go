@@ -38,6 +38,27 @@ func (r *Runner) session(ctx context.Context, subs [][]byte, deliver func([]coll
 	r.p.Reset()
 	conn.SetReadLimit(r.opts.MaxMessageBytes)
 
+	var (
+		once sync.Once
+		why  string
+	)
+	fail := func(reason string) { once.Do(func() { why = reason }) }
+	// Closing the connection when ctx ends unblocks whatever is waiting
+	// on it: a subscribe write, the keep-alive, the read.
+	closed := make(chan struct{})
+	unwatch := context.AfterFunc(ctx, func() {
+		defer close(closed)
+		fail("stopped")
+		_ = conn.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+		conn.Close()
+	})
+	defer func() {
+		if !unwatch() {
+			<-closed
+		}
+	}()
+
 	for i, msg := range subs {
 		if i > 0 && r.rules.SubscribePause > 0 {
 			if err := r.opts.Sleep(ctx, r.rules.SubscribePause); err != nil {
@@ -50,25 +71,8 @@ func (r *Runner) session(ctx context.Context, subs [][]byte, deliver func([]coll
 		}
 	}
 
-	var (
-		once sync.Once
-		why  string
-		wg   sync.WaitGroup
-	)
-	fail := func(reason string) { once.Do(func() { why = reason }) }
+	var wg sync.WaitGroup
 	stop := make(chan struct{})
-	wg.Add(1)
-	go func() { // ends the blocked read when ctx ends
-		defer wg.Done()
-		select {
-		case <-ctx.Done():
-			fail("stopped")
-			_ = conn.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-			conn.Close()
-		case <-stop:
-		}
-	}()
 	if r.rules.PingEvery > 0 && len(r.rules.Ping) > 0 {
 		wg.Add(1)
 		go func() {
@@ -76,7 +80,6 @@ func (r *Runner) session(ctx context.Context, subs [][]byte, deliver func([]coll
 			r.keepAlive(conn, stop, fail)
 		}()
 	}
-
 	end := r.read(conn, deliver, fail)
 	close(stop)
 	wg.Wait()
