@@ -64,17 +64,40 @@ type markPriceUpdate struct {
 // reported; the others are kept. Dated contracts (BTCUSDT_260626) appear
 // with an empty rate and are left out: they have no funding.
 func (markPriceStream) Parse(msg []byte, _ time.Time) ([]collectors.Funding, error) {
+	var updates []markPriceUpdate
+	if err := collectors.DecodeJSON(msg, &updates); err == nil {
+		return markPriceSamples(updates)
+	}
+	// Something does not fit: decode item by item to keep the rest.
 	var items []json.RawMessage
 	if err := collectors.DecodeJSON(msg, &items); err != nil {
 		return nil, fmt.Errorf("mark price message: %w", err)
 	}
-	var out []collectors.Funding
+	updates = updates[:0]
 	var errs []error
 	for i, raw := range items {
-		f, ok, err := markPriceSample(raw)
+		var u markPriceUpdate
+		if err := json.Unmarshal(raw, &u); err != nil {
+			errs = append(errs, fmt.Errorf("item %d: %w", i, collectors.Classify(err)))
+			continue
+		}
+		updates = append(updates, u)
+	}
+	out, err := markPriceSamples(updates)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return out, &collectors.Error{Kind: collectors.ErrMalformed, Msg: "mark price message", Err: errors.Join(errs...)}
+}
+
+func markPriceSamples(updates []markPriceUpdate) ([]collectors.Funding, error) {
+	out := make([]collectors.Funding, 0, len(updates))
+	var errs []error
+	for _, u := range updates {
+		f, ok, err := markPriceSample(u)
 		switch {
 		case err != nil:
-			errs = append(errs, fmt.Errorf("item %d: %w", i, err))
+			errs = append(errs, err)
 		case ok:
 			out = append(out, f)
 		}
@@ -85,11 +108,7 @@ func (markPriceStream) Parse(msg []byte, _ time.Time) ([]collectors.Funding, err
 	return out, nil
 }
 
-func markPriceSample(raw json.RawMessage) (collectors.Funding, bool, error) {
-	var u markPriceUpdate
-	if err := json.Unmarshal(raw, &u); err != nil {
-		return collectors.Funding{}, false, collectors.Classify(err)
-	}
+func markPriceSample(u markPriceUpdate) (collectors.Funding, bool, error) {
 	if u.Event != "markPriceUpdate" {
 		return collectors.Funding{}, false, fmt.Errorf("event %q is not a mark price update", u.Event)
 	}

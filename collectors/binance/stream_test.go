@@ -131,3 +131,26 @@ func wait[T any](t *testing.T, ch <-chan T) T {
 		return zero
 	}
 }
+
+// BenchmarkStreamParse parses a full-size !markPrice@arr message: about
+// 600 contracts, as Binance sends every 3 s.
+func BenchmarkStreamParse(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("[")
+	for i := range 600 {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		fmt.Fprintf(&sb, `{"e":"markPriceUpdate","E":1772445600000,"s":"C%03dUSDT","p":"1.23450000","i":"1.2344","P":"1.2346","r":"0.00010000","T":1772467200000}`, i)
+	}
+	sb.WriteString("]")
+	msg := []byte(sb.String())
+	p := binance.NewStream("")
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if fs, err := p.Parse(msg, fixtureAt); err != nil || len(fs) != 600 {
+			b.Fatal(len(fs), err)
+		}
+	}
+}

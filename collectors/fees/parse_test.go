@@ -192,3 +192,22 @@ func TestParseTableSpans(t *testing.T) {
 		t.Errorf("%d rows, want %d", len(got), len(want))
 	}
 }
+
+func BenchmarkParseTable(b *testing.B) {
+	page, err := os.ReadFile(filepath.Join("testdata", "okx-fees.html"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var spec PageSpec
+	for _, s := range DefaultPages() {
+		if s.Exchange == "okx" && s.Product == collectors.ProductUSDM {
+			spec = s
+		}
+	}
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		if _, err := ParseTable(page, spec, observed); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

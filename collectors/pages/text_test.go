@@ -98,3 +98,16 @@ func TestTextArticle(t *testing.T) {
 		t.Errorf("Text =\n%s\nwant\n%s", got, want)
 	}
 }
+
+func BenchmarkText(b *testing.B) {
+	page, err := os.ReadFile(filepath.Join("testdata", "article.html"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		if _, err := Text(page, ".article"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -12,8 +12,9 @@ import (
 )
 
 // fakeProtocol speaks a made-up dialect: after connect it sends subs; the
-// server sends {"s":symbol,"r":"rate","p":"mark","t":ms}, "pong", or
-// {"refused":"why"} for a subscription the exchange rejects.
+// server sends {"s":symbol,"r":"rate","p":"mark","t":ms}, "pong",
+// {"refused":"why"} for a subscription the exchange rejects, or "boom",
+// which the parser panics on.
 type fakeProtocol struct {
 	url   string
 	subs  []string
@@ -44,8 +45,11 @@ func (p *fakeProtocol) Reset() {
 }
 
 func (p *fakeProtocol) Parse(msg []byte, _ time.Time) ([]collectors.Funding, error) {
-	if string(msg) == "pong" {
+	switch string(msg) {
+	case "pong":
 		return nil, nil
+	case "boom":
+		panic("a parser bug")
 	}
 	var m struct {
 		Refused *string `json:"refused"`

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -163,19 +164,20 @@ func TestRecovers(t *testing.T) {
 
 func ms(t time.Time) string { return fmt.Sprint(t.UnixMilli()) }
 
-// TestGoodSamplesSurviveBadNeighbours: one implausible sample is dropped,
-// the rest of the message is kept and the connection stays up.
+// TestGoodSamplesSurviveBadNeighbours: an implausible sample, a refused
+// subscription and a message the parser panics on are skipped, and the
+// connection stays up for the good sample after them.
 func TestGoodSamplesSurviveBadNeighbours(t *testing.T) {
 	p := &fakeProtocol{}
 	srv, r, _, _ := setup(t, p, Options{})
 	rn := start(t, r)
 	c := srv.Accept(t)
-	c.Send(`{"s":"A","r":"2","p":"1","t":`+ms(t0)+`}`, `{"refused":"unknown symbol X"}`, msg("B", 0.001, t0))
+	c.Send(`{"s":"A","r":"2","p":"1","t":`+ms(t0)+`}`, `{"refused":"unknown symbol X"}`, "boom", msg("B", 0.001, t0))
 	if fs := rn.sample(t); len(fs) != 1 || fs[0].Symbol != "B" {
 		t.Fatalf("got %+v, want only B", fs)
 	}
-	if r.Skipped() != 1 || r.Reconnects() != 0 {
-		t.Errorf("skipped %d, reconnects %d; want 1, 0", r.Skipped(), r.Reconnects())
+	if r.Skipped() != 2 || r.Reconnects() != 0 {
+		t.Errorf("skipped %d, reconnects %d; want 2 (the implausible sample, the parser panic), 0", r.Skipped(), r.Reconnects())
 	}
 }
 
@@ -425,5 +427,25 @@ func TestCheck(t *testing.T) {
 		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 			t.Errorf("%s: Check = %v, want %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// BenchmarkRunner pushes messages through a loopback connection into the
+// runner: reading, parsing, checking and delivering, per message.
+func BenchmarkRunner(b *testing.B) {
+	srv := streamtest.NewServer(b)
+	p := &fakeProtocol{url: srv.URL}
+	r := New(p, Options{Silence: time.Minute, Now: func() time.Time { return t0 }})
+	got := make(chan struct{}, 1024)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- r.Run(ctx, func([]collectors.Funding) { got <- struct{}{} }, nil) }()
+	defer func() { cancel(); <-done }()
+	c := srv.Accept(b)
+	m := msg("BTCUSDT", 0.0001, t0)
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Send(m)
+		<-got
 	}
 }

@@ -38,6 +38,27 @@ func (r *Runner) session(ctx context.Context, subs [][]byte, deliver func([]coll
 	r.p.Reset()
 	conn.SetReadLimit(r.opts.MaxMessageBytes)
 
+	var (
+		once sync.Once
+		why  string
+	)
+	fail := func(reason string) { once.Do(func() { why = reason }) }
+	// Closing the connection when ctx ends unblocks whatever is waiting
+	// on it: a subscribe write, the keep-alive, the read.
+	closed := make(chan struct{})
+	unwatch := context.AfterFunc(ctx, func() {
+		defer close(closed)
+		fail("stopped")
+		_ = conn.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+		conn.Close()
+	})
+	defer func() {
+		if !unwatch() {
+			<-closed
+		}
+	}()
+
 	for i, msg := range subs {
 		if i > 0 && r.rules.SubscribePause > 0 {
 			if err := r.opts.Sleep(ctx, r.rules.SubscribePause); err != nil {
@@ -50,25 +71,8 @@ func (r *Runner) session(ctx context.Context, subs [][]byte, deliver func([]coll
 		}
 	}
 
-	var (
-		once sync.Once
-		why  string
-		wg   sync.WaitGroup
-	)
-	fail := func(reason string) { once.Do(func() { why = reason }) }
+	var wg sync.WaitGroup
 	stop := make(chan struct{})
-	wg.Add(1)
-	go func() { // ends the blocked read when ctx ends
-		defer wg.Done()
-		select {
-		case <-ctx.Done():
-			fail("stopped")
-			_ = conn.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-			conn.Close()
-		case <-stop:
-		}
-	}()
 	if r.rules.PingEvery > 0 && len(r.rules.Ping) > 0 {
 		wg.Add(1)
 		go func() {
@@ -76,7 +80,6 @@ func (r *Runner) session(ctx context.Context, subs [][]byte, deliver func([]coll
 			r.keepAlive(conn, stop, fail)
 		}()
 	}
-
 	end := r.read(conn, deliver, fail)
 	close(stop)
 	wg.Wait()
@@ -125,7 +128,7 @@ func (r *Runner) read(conn *websocket.Conn, deliver func([]collectors.Funding), 
 			return end
 		}
 		now := r.opts.Now()
-		samples, perr := r.p.Parse(msg, now)
+		samples, perr := r.parse(msg, now)
 		parsed := len(samples)
 		good := r.keep(samples, now)
 		var api *collectors.Error
@@ -157,6 +160,17 @@ func (r *Runner) read(conn *websocket.Conn, deliver func([]collectors.Funding), 
 			deliver(good)
 		}
 	}
+}
+
+// parse is Protocol.Parse with a panic turned into an unreadable message:
+// a parser bug met by one odd message must not end a daemon's streams.
+func (r *Runner) parse(msg []byte, now time.Time) (fs []collectors.Funding, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			fs, err = nil, &collectors.Error{Kind: collectors.ErrInternal, Msg: fmt.Sprintf("the message parser failed: %v", p)}
+		}
+	}()
+	return r.p.Parse(msg, now)
 }
 
 // keep drops implausible samples in place, counting them.

@@ -22,9 +22,10 @@ const testSecret = "whsec-7Qm2-TEST-ONLY"
 
 // request is one request a receiver got, and the status it answered.
 type request struct {
-	ID     string
-	Body   []byte
-	Status int
+	ID        string
+	Timestamp string // X-Rivalwatch-Timestamp
+	Body      []byte
+	Status    int
 }
 
 // receiver is a local webhook receiver. respond answers request n
@@ -60,7 +61,7 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	rc.mu.Lock()
 	n := len(rc.reqs)
-	rc.reqs = append(rc.reqs, request{ID: r.Header.Get("X-Rivalwatch-Event-Id"), Body: body})
+	rc.reqs = append(rc.reqs, request{ID: r.Header.Get("X-Rivalwatch-Event-Id"), Timestamp: r.Header.Get("X-Rivalwatch-Timestamp"), Body: body})
 	rc.mu.Unlock()
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	if rc.respond != nil {
@@ -148,8 +149,12 @@ func (rc *receiver) wait() request {
 	}
 }
 
-// blockUntilGone holds a request until the client gives up on it.
-func blockUntilGone(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+// blockUntilGone holds a request until the client gives up on it, and
+// records it as nginx's 499 "client closed request": an answer nobody got.
+func blockUntilGone(w http.ResponseWriter, r *http.Request) {
+	<-r.Context().Done()
+	w.WriteHeader(499)
+}
 
 // clock is a fake clock whose Sleep moves time on at once.
 type clock struct {

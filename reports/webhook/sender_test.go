@@ -171,8 +171,15 @@ func TestRetrySchedule(t *testing.T) {
 			if len(alerts) != 1 || alerts[0].EventID != events[0].ID || alerts[0].Attempts != tc.attempts || alerts[0].LastError != tc.lastErr {
 				t.Errorf("%s alerts %+v, want one with %d attempts and error %q", tc.status, alerts, tc.attempts, tc.lastErr)
 			}
-			if n := len(rc.requests()); n != tc.attempts {
-				t.Errorf("receiver got %d requests, want %d", n, tc.attempts)
+			reqs := rc.requests()
+			if len(reqs) != tc.attempts {
+				t.Errorf("receiver got %d requests, want %d", len(reqs), tc.attempts)
+			}
+			// Each attempt signed afresh: its own, later timestamp.
+			for i := 1; i < len(reqs); i++ {
+				if reqs[i].Timestamp <= reqs[i-1].Timestamp {
+					t.Errorf("attempt %d timestamp %s, after %s", i+1, reqs[i].Timestamp, reqs[i-1].Timestamp)
+				}
 			}
 		})
 	}
