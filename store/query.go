@@ -70,6 +70,7 @@ var publicViews = []string{
 	"market_history",
 	"runs",
 	"changes",
+	"alerts",
 }
 
 // Schema describes the public views as the database defines them, for the

@@ -160,7 +160,7 @@ func (s FeeSource) get(ctx context.Context, query url.Values, out *[]tradeFee) e
 	req.Header.Set("OK-ACCESS-PASSPHRASE", s.Credentials.Passphrase)
 	resp, err := s.Client.Do(req)
 	if err != nil {
-		return withPath(collectors.Classify(err), tradeFeePath)
+		return collectors.WithPath(tradeFeePath, collectors.Classify(err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
@@ -169,7 +169,7 @@ func (s FeeSource) get(ctx context.Context, query url.Values, out *[]tradeFee) e
 	}
 	var env feeEnvelope
 	if err := collectors.DecodeJSON(body, &env); err != nil {
-		return withPath(err, tradeFeePath)
+		return collectors.WithPath(tradeFeePath, err)
 	}
 	switch {
 	case env.Code == "":
