@@ -12,6 +12,7 @@ package classify
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -75,19 +76,21 @@ func (r *Rules) Classify(in Input) Result {
 	res.Symbols = symbols(in.Title, in.Body)
 	res.RewardPool = rewardPool(in.Title, in.Body)
 	res.StartsAt, res.EndsAt = window(in.Title, in.Body, in.PublishedAt)
-	res.MaxLeverage = maxLeverage(t.all)
-	res.FundingIntervalHours = fundingInterval(t.all)
+	all := in.Title + "\n" + in.Body
+	res.MaxLeverage = maxLeverage(all)
+	res.FundingIntervalHours = fundingInterval(all)
 	return res
 }
 
-// text is an announcement as the rules see it: title, body, and both
-// joined for conditions on either.
+// text is an announcement as the rules see it, lower-cased once: title,
+// body, and both joined for conditions on either.
 type text struct {
 	title, body, all string
 }
 
 func newText(in Input) text {
-	return text{title: in.Title, body: in.Body, all: in.Title + "\n" + in.Body}
+	t, b := strings.ToLower(in.Title), strings.ToLower(in.Body)
+	return text{title: t, body: b, all: t + "\n" + b}
 }
 
 // resultJSON is the JSON form of a Result: absent facts are null, never 0.

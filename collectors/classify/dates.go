@@ -39,8 +39,10 @@ type mention struct {
 const monthNames = `jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?`
 
 var (
+	// anyMonth is the cheap test before the month-name grammars.
+	anyMonth = regexp.MustCompile(`(?i)(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
 	// 2026-01-08, 2026/01/08, 2026.01.08
-	isoDate = regexp.MustCompile(`(20\d\d)[-/.](\d{1,2})[-/.](\d{1,2})\b`)
+	isoDate = regexp.MustCompile(`(20\d\d)[-/.](\d{1,2})[-/.](\d{1,2})`)
 	// Jan 8, 2026 · January 8th 2026 · Jan 8
 	monthDay = regexp.MustCompile(`(?i)\b(` + monthNames + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(20\d\d)\b)?`)
 	// 8 Jan 2026 · 8th January, 2026
@@ -88,10 +90,14 @@ func mentions(s string, published time.Time) []mention {
 	}
 	for _, g := range isoDate.FindAllStringSubmatchIndex(s, -1) {
 		// A flattened table glues "Launch Time2026-01-08"; a longer number is no date.
-		if g[0] > 0 && s[g[0]-1] >= '0' && s[g[0]-1] <= '9' {
+		if g[0] > 0 && isDigit(s[g[0]-1]) || g[1] < len(s) && isDigit(s[g[1]]) {
 			continue
 		}
 		add(g[0], g[1], atoi(s[g[2]:g[3]]), atoi(s[g[4]:g[5]]), atoi(s[g[6]:g[7]]), true)
+	}
+	if !anyMonth.MatchString(s) {
+		sortMentions(out)
+		return out
 	}
 	for _, g := range monthDay.FindAllStringSubmatchIndex(s, -1) {
 		y, has := 0, g[6] >= 0
@@ -237,6 +243,8 @@ func month(name string) int {
 	}
 	return 12
 }
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)

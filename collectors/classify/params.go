@@ -24,6 +24,9 @@ var (
 // value of a change; several contracts in one table ("50x40x") give their
 // highest.
 func maxLeverage(s string) float64 {
+	if !strings.ContainsAny(s, "xX×") {
+		return 0
+	}
 	best := 0.0
 	for _, m := range leverageX.FindAllStringSubmatchIndex(s, -1) {
 		if m[1] < len(s) && isASCIILetter(s[m[1]]) && !labelStart(s[m[1]:]) {
@@ -53,6 +56,9 @@ func maxLeverage(s string) float64 {
 // fundingInterval is the funding settlement interval in hours, the new one
 // when the text describes a change.
 func fundingInterval(s string) float64 {
+	if !fundingCue.MatchString(s) {
+		return 0 // the cheap test first: most announcements never mention funding
+	}
 	for _, m := range hoursWords.FindAllStringSubmatchIndex(s, -1) {
 		if m[1] < len(s) && s[m[1]] >= 'a' && s[m[1]] <= 'z' {
 			continue // "8 holders" is a word, not a unit; "HoursEvery" (a flattened table) passes

@@ -7,6 +7,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -26,33 +27,26 @@ type rule struct {
 }
 
 // cond holds on a text when any pattern of any matches (or any is empty),
-// every pattern of all matches, and no pattern of none does.
+// every pattern of all matches, and no pattern of none does. The patterns
+// of any and of none are each joined into one alternation, so a text is
+// scanned once per list rather than once per pattern.
 type cond struct {
-	any, all, none []*regexp.Regexp
+	any, none *regexp.Regexp // nil: no patterns
+	all       []*regexp.Regexp
 }
 
-func (c cond) empty() bool { return len(c.any)+len(c.all)+len(c.none) == 0 }
+func (c cond) empty() bool { return c.any == nil && c.none == nil && len(c.all) == 0 }
 
 func (c cond) holds(s string) bool {
-	for _, re := range c.none {
-		if re.MatchString(s) {
-			return false
-		}
+	if c.none != nil && c.none.MatchString(s) {
+		return false
 	}
 	for _, re := range c.all {
 		if !re.MatchString(s) {
 			return false
 		}
 	}
-	if len(c.any) == 0 {
-		return true
-	}
-	for _, re := range c.any {
-		if re.MatchString(s) {
-			return true
-		}
-	}
-	return false
+	return c.any == nil || c.any.MatchString(s)
 }
 
 func (r *Rules) match(exchange string, t text) *rule {
@@ -196,8 +190,9 @@ func (p *parser) cond(n *yaml.Node, what string) cond {
 	var c cond
 	p.mapping(n, what, []string{"any", "all", "none"}, func(key string, v *yaml.Node) {
 		var res []*regexp.Regexp
+		var alts []string
 		for i, s := range p.strings(v, what+"."+key) {
-			re, err := regexp.Compile("(?i)" + s)
+			re, err := compileFolded(s)
 			if err != nil {
 				line := v
 				if v.Kind == yaml.SequenceNode {
@@ -212,14 +207,18 @@ func (p *parser) cond(n *yaml.Node, what string) cond {
 				continue
 			}
 			res = append(res, re)
+			alts = append(alts, "(?:"+re.String()+")")
+		}
+		if len(res) == 0 {
+			return
 		}
 		switch key {
 		case "any":
-			c.any = res
+			c.any = regexp.MustCompile(strings.Join(alts, "|"))
 		case "all":
 			c.all = res
 		case "none":
-			c.none = res
+			c.none = regexp.MustCompile(strings.Join(alts, "|"))
 		}
 	})
 	return c
@@ -243,4 +242,31 @@ func (p *parser) strings(n *yaml.Node, what string) []string {
 	}
 	p.errorf(n, "%s must be a text or a list of texts", what)
 	return nil
+}
+
+// compileFolded compiles a case-insensitive pattern for lower-cased text:
+// its literals are lower-cased instead of folded at every step, which
+// makes matching several times faster than (?i).
+func compileFolded(pattern string) (*regexp.Regexp, error) {
+	if _, err := regexp.Compile(pattern); err != nil {
+		return nil, err
+	}
+	tree, err := syntax.Parse(pattern, syntax.Perl|syntax.FoldCase)
+	if err != nil {
+		return nil, err
+	}
+	lowerLiterals(tree)
+	return regexp.Compile(tree.String())
+}
+
+func lowerLiterals(re *syntax.Regexp) {
+	if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase != 0 {
+		for i, r := range re.Rune {
+			re.Rune[i] = unicode.ToLower(r)
+		}
+		re.Flags &^= syntax.FoldCase
+	}
+	for _, sub := range re.Sub {
+		lowerLiterals(sub)
+	}
 }
