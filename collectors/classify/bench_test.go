@@ -1,6 +1,9 @@
 package classify
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // BenchmarkClassify classifies 1,000 announcements drawn from the labelled
 // set per iteration; ns/op divided by 1,000 is the cost of one announcement
@@ -19,4 +22,16 @@ func BenchmarkClassify(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/announcement")
+}
+
+// BenchmarkClassifyLongBody is the worst case: a 4.9 KB body under a title
+// no rule decides, so the body rules and every extractor read all of it.
+func BenchmarkClassifyLongBody(b *testing.B) {
+	rules := defaultRules(b)
+	body := strings.Repeat("Binance Futures will launch the AVNTUSDT perpetual contract at 2026-01-08 15:00 (UTC) with up to 50x leverage. Users should note the risks. ", 35)
+	in := Input{Exchange: "binance", Title: "Notice on Something", Body: body}
+	b.ReportAllocs()
+	for b.Loop() {
+		rules.Classify(in)
+	}
 }

@@ -27,6 +27,11 @@ func (w When) String() string {
 	return w.Time.UTC().Format(time.RFC3339)
 }
 
+// restLen bounds the text read after a date for its time, zone or range
+// end: the grammar never needs more, and a short input keeps the regexp
+// engine on its fast path.
+const restLen = 80
+
 // mention is one date (with or without a time) found in a text.
 type mention struct {
 	start, end int
@@ -39,8 +44,6 @@ type mention struct {
 const monthNames = `jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?`
 
 var (
-	// anyMonth is the cheap test before the month-name grammars.
-	anyMonth = regexp.MustCompile(`(?i)(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
 	// 2026-01-08, 2026/01/08, 2026.01.08
 	isoDate = regexp.MustCompile(`(20\d\d)[-/.](\d{1,2})[-/.](\d{1,2})`)
 	// Jan 8, 2026 · January 8th 2026 · Jan 8
@@ -95,7 +98,7 @@ func mentions(s string, published time.Time) []mention {
 		}
 		add(g[0], g[1], atoi(s[g[2]:g[3]]), atoi(s[g[4]:g[5]]), atoi(s[g[6]:g[7]]), true)
 	}
-	if !anyMonth.MatchString(s) {
+	if !anyMonth(s) {
 		sortMentions(out)
 		return out
 	}
@@ -107,7 +110,7 @@ func mentions(s string, published time.Time) []mention {
 		end := g[1]
 		if !has {
 			// "Jan 8 – Jan 15, 2026" and "Jan 8 – 15, 2026": the year comes later.
-			if ys := trailingYear(s[end:]); ys > 0 {
+			if ys := trailingYear(s[end:min(len(s), end+restLen)]); ys > 0 {
 				y, has = ys, true
 			}
 		}
@@ -150,7 +153,7 @@ func sortMentions(ms []mention) {
 
 // withTime adds the time of day written after or before the date.
 func withTime(s string, m *mention) {
-	rest := s[m.end:]
+	rest := s[m.end:min(len(s), m.end+restLen)]
 	if t := timeAfter.FindStringSubmatchIndex(rest); t != nil && t[2] >= 0 {
 		if setClock(rest, t[2:], m) {
 			m.end += t[1]
@@ -216,6 +219,19 @@ func yearNear(published time.Time, mo time.Month, d int) int {
 	return y
 }
 
+// anyMonth is the cheap test before the month-name grammars, which are
+// slow to run over a long body that names no month.
+func anyMonth(s string) bool {
+	for _, m := range []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+		"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "JAN", "FEB", "MAR",
+		"APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"} {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
 func month(name string) int {
 	switch strings.ToLower(name)[:3] {
 	case "jan":
@@ -243,8 +259,6 @@ func month(name string) int {
 	}
 	return 12
 }
-
-func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)

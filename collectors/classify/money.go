@@ -16,7 +16,7 @@ var (
 	// dollars: "$200K", "$1.2M", "$50,000", "US$ 10,000".
 	dollars = regexp.MustCompile(`(?i)(?:US)?\$\s?(\d[\d,]*(?:\.\d+)?)(\s?(?:k|m|b|thousand|million|billion)\b)?`)
 	// tokens: "1,200,000 USDT", "1.2M ARB", "17,100 USDC".
-	tokens = regexp.MustCompile(`(\d[\d,]*(?:\.\d+)?)(\s?(?:[kKmMbB]|thousand|million|billion|Thousand|Million|Billion)\b)?\s?([A-Z][A-Z0-9]{1,9})\b`)
+	tokens = regexp.MustCompile(`^(\d[\d,]*(?:\.\d+)?)(\s?(?:[kKmMbB]|thousand|million|billion|Thousand|Million|Billion)\b)?\s?([A-Z][A-Z0-9]{1,9})\b`)
 
 	// A pool is shared: the words before or after the amount say so.
 	poolBefore = regexp.MustCompile(`(?i)(share|sharing|split|pool of|pools? worth|total of|totaling|totalling|in total|worth|grab|win|up for grabs|prize pool|reward pool|rewards pool|bonus pool|total prize|total reward|total rewards|prize|pool)\b[^.!?\n]{0,28}$`)
@@ -72,18 +72,35 @@ func bestPool(s string) (*Amount, bool) {
 // money lists the amounts in s in text order.
 func money(s string) []moneyAt {
 	var out []moneyAt
-	for _, m := range dollars.FindAllStringSubmatchIndex(s, -1) {
+	var dollarsAt [][]int
+	if strings.Contains(s, "$") {
+		dollarsAt = dollars.FindAllStringSubmatchIndex(s, -1)
+	}
+	for _, m := range dollarsAt {
 		if v, ok := number(s[m[2]:m[3]], suffix(s, m[4], m[5])); ok {
 			out = append(out, moneyAt{Amount{v, "USD"}, m[0], m[1]})
 		}
 	}
-	for _, m := range tokens.FindAllStringSubmatchIndex(s, -1) {
-		cur := s[m[6]:m[7]]
-		if m[0] > 0 && strings.ContainsRune("$:.-/", rune(s[m[0]-1])) || isNotCurrency(cur, s[m[7]:]) {
+	// tokens runs anchored at each number: one pass of a regexp over a
+	// long body costs more than the whole classification budget.
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) || i > 0 && (isDigit(s[i-1]) || s[i-1] == ',' || s[i-1] == '.') {
 			continue
 		}
-		if v, ok := number(s[m[2]:m[3]], suffix(s, m[4], m[5])); ok {
-			out = append(out, moneyAt{Amount{v, cur}, m[0], m[1]})
+		if i > 0 && strings.ContainsRune("$:.-/", rune(s[i-1])) {
+			continue
+		}
+		w := s[i:min(len(s), i+40)]
+		m := tokens.FindStringSubmatchIndex(w)
+		if m == nil {
+			continue
+		}
+		cur := w[m[6]:m[7]]
+		if isNotCurrency(cur, s[i+m[7]:]) {
+			continue
+		}
+		if v, ok := number(w[m[2]:m[3]], suffix(w, m[4], m[5])); ok {
+			out = append(out, moneyAt{Amount{v, cur}, i, i + m[1]})
 		}
 	}
 	// Two scans, one order: by position.

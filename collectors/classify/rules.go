@@ -31,22 +31,95 @@ type rule struct {
 // of any and of none are each joined into one alternation, so a text is
 // scanned once per list rather than once per pattern.
 type cond struct {
-	any, none *regexp.Regexp // nil: no patterns
-	all       []*regexp.Regexp
+	any, none *pattern // nil: no patterns
+	all       []*pattern
 }
 
 func (c cond) empty() bool { return c.any == nil && c.none == nil && len(c.all) == 0 }
 
 func (c cond) holds(s string) bool {
-	if c.none != nil && c.none.MatchString(s) {
+	if c.none != nil && c.none.match(s) {
 		return false
 	}
-	for _, re := range c.all {
-		if !re.MatchString(s) {
+	for _, p := range c.all {
+		if !p.match(s) {
 			return false
 		}
 	}
-	return c.any == nil || c.any.MatchString(s)
+	return c.any == nil || c.any.match(s)
+}
+
+// pattern is a compiled expression with the literals one of which every
+// match contains: a text holding none of them is passed over without
+// running the expression, which matters on long bodies.
+type pattern struct {
+	re    *regexp.Regexp
+	needs []string // nil: no literal is known to be needed
+}
+
+func (p *pattern) match(s string) bool {
+	if p.needs != nil && !slices.ContainsFunc(p.needs, func(lit string) bool { return strings.Contains(s, lit) }) {
+		return false
+	}
+	return p.re.MatchString(s)
+}
+
+// needs lists literals of which every match of re contains one; nil when
+// that cannot be told.
+func needs(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase == 0 {
+			return []string{string(re.Rune)}
+		}
+	case syntax.OpCapture, syntax.OpPlus:
+		return needs(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min > 0 {
+			return needs(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		// The child whose shortest needed literal is longest filters best.
+		var best []string
+		bestLen := 0
+		for _, sub := range re.Sub {
+			n := needs(sub)
+			if n == nil {
+				continue
+			}
+			shortest := len(n[0])
+			for _, l := range n {
+				shortest = min(shortest, len(l))
+			}
+			if shortest > bestLen {
+				best, bestLen = n, shortest
+			}
+		}
+		return best
+	case syntax.OpAlternate:
+		var all []string
+		for _, sub := range re.Sub {
+			n := needs(sub)
+			if n == nil {
+				return nil
+			}
+			all = append(all, n...)
+		}
+		return all
+	}
+	return nil
+}
+
+// join makes one pattern that matches where any of trees does.
+func join(trees []*syntax.Regexp) *pattern {
+	if len(trees) == 0 {
+		return nil
+	}
+	alt := &syntax.Regexp{Op: syntax.OpAlternate, Sub: trees}
+	if len(trees) == 1 {
+		alt = trees[0]
+	}
+	return &pattern{re: regexp.MustCompile(alt.String()), needs: needs(alt)}
 }
 
 func (r *Rules) match(exchange string, t text) *rule {
@@ -189,10 +262,9 @@ func (p *parser) rule(n *yaml.Node) (rule, bool) {
 func (p *parser) cond(n *yaml.Node, what string) cond {
 	var c cond
 	p.mapping(n, what, []string{"any", "all", "none"}, func(key string, v *yaml.Node) {
-		var res []*regexp.Regexp
-		var alts []string
+		var trees []*syntax.Regexp
 		for i, s := range p.strings(v, what+"."+key) {
-			re, err := compileFolded(s)
+			tree, err := compileFolded(s)
 			if err != nil {
 				line := v
 				if v.Kind == yaml.SequenceNode {
@@ -206,19 +278,17 @@ func (p *parser) cond(n *yaml.Node, what string) cond {
 				p.errorf(line, "%s.%s: pattern %q does not compile: %s", what, key, s, msg)
 				continue
 			}
-			res = append(res, re)
-			alts = append(alts, "(?:"+re.String()+")")
-		}
-		if len(res) == 0 {
-			return
+			trees = append(trees, tree)
 		}
 		switch key {
 		case "any":
-			c.any = regexp.MustCompile(strings.Join(alts, "|"))
+			c.any = join(trees)
 		case "all":
-			c.all = res
+			for _, t := range trees {
+				c.all = append(c.all, join([]*syntax.Regexp{t}))
+			}
 		case "none":
-			c.none = regexp.MustCompile(strings.Join(alts, "|"))
+			c.none = join(trees)
 		}
 	})
 	return c
@@ -244,10 +314,10 @@ func (p *parser) strings(n *yaml.Node, what string) []string {
 	return nil
 }
 
-// compileFolded compiles a case-insensitive pattern for lower-cased text:
+// compileFolded parses a case-insensitive pattern for lower-cased text:
 // its literals are lower-cased instead of folded at every step, which
-// makes matching several times faster than (?i).
-func compileFolded(pattern string) (*regexp.Regexp, error) {
+// makes matching several times faster than (?i) and lets needs find them.
+func compileFolded(pattern string) (*syntax.Regexp, error) {
 	if _, err := regexp.Compile(pattern); err != nil {
 		return nil, err
 	}
@@ -256,7 +326,7 @@ func compileFolded(pattern string) (*regexp.Regexp, error) {
 		return nil, err
 	}
 	lowerLiterals(tree)
-	return regexp.Compile(tree.String())
+	return tree, nil
 }
 
 func lowerLiterals(re *syntax.Regexp) {

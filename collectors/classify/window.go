@@ -1,21 +1,6 @@
 package classify
 
-import (
-	"regexp"
-	"time"
-)
-
-var (
-	// Labels right before a date, as tables and sentences write them
-	// ("Launch Time2026-01-08 15:00 (UTC)", "Effective Time: ...").
-	startLabel = regexp.MustCompile(`(?i)(launch (?:time|date)|start (?:time|date)|starting (?:time|date)|opening time|effective (?:time|date)|effective (?:from|on|as of)|conversion time|listing time|trading (?:start )?time|delisting (?:time|date)|(?:event|campaign|promotion|competition) (?:starts?|begins?))\s*(?:\(utc\))?\s*[:：]?\s*(?:at|on|from)?\s*$`)
-	endLabel   = regexp.MustCompile(`(?i)(end (?:time|date)|ending (?:time|date)|close time|closing time|deadline|(?:event|campaign|promotion|competition|period) ends?|expir\w*)\s*(?:\(utc\))?\s*[:：]?\s*(?:at|on)?\s*$`)
-	// "until" ends a period only when nothing else starts one: "extended
-	// until 2026-06-30"; beside a delisting time it is a withdrawal deadline.
-	periodLabel = regexp.MustCompile(`(?i)(period|duration|window|timeline)\s*[:：]?\s*$`)
-	untilLabel  = regexp.MustCompile(`(?i)\b(until|till|through|extended to)\s*(?:the\s+)?$`)
-	skipLabel   = regexp.MustCompile(`(?i)(published|posted|updated|announced|released|last modified)\s*(?:on|at)?\s*[:：]?\s*$`)
-)
+import "time"
 
 // window finds the period an announcement is about: a labelled start
 // (launch, effective or conversion time) and end, else the first range
@@ -48,7 +33,7 @@ func window(title, body string, published time.Time) (start, end *When) {
 func keep(s string, ms []mention) []mention {
 	out := ms[:0]
 	for _, m := range ms {
-		if !skipLabel.MatchString(s[max(0, m.start-30):m.start]) {
+		if !endsWithLabel(s[max(0, m.start-30):m.start], skipLabels) {
 			out = append(out, m)
 		}
 	}
@@ -64,11 +49,11 @@ func pick(s string, ms []mention) (start, end *When) {
 	for i, m := range ms {
 		l := label(m)
 		switch {
-		case si < 0 && startLabel.MatchString(l):
+		case si < 0 && endsWithLabel(l, startLabels):
 			si = i
-		case ei < 0 && endLabel.MatchString(l):
+		case ei < 0 && endsWithLabel(l, endLabels):
 			ei = i
-		case ui < 0 && untilLabel.MatchString(l):
+		case ui < 0 && endsWithLabel(l, untilLabels):
 			ui = i
 		}
 	}
@@ -120,11 +105,11 @@ type zoned struct {
 // ("2026-01-08 02:00 to 04:00 (UTC)", "Jan 8 – 15, 2026").
 func rangeEnd(s string, ms []mention, i int) (zoned, bool) {
 	m := ms[i]
-	rest := s[m.end:]
-	if i+1 < len(ms) && ms[i+1].start >= m.end {
+	rest := s[m.end:min(len(s), m.end+restLen)]
+	if i+1 < len(ms) && ms[i+1].start >= m.end && ms[i+1].start-m.end <= restLen {
 		gap := s[m.end:ms[i+1].start]
 		// Flattened tables glue the two ends: "Promotion Period2026-01-09 00:00 (UTC)2026-01-23 23:59 (UTC)".
-		glued := gap == "" && periodLabel.MatchString(s[max(0, m.start-30):m.start])
+		glued := gap == "" && endsWithLabel(s[max(0, m.start-30):m.start], periodLabels)
 		if rangeJoin.MatchString(gap) || glued {
 			n := ms[i+1]
 			return zoned{n.w, n.off}, true
