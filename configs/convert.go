@@ -9,6 +9,7 @@ import (
 func (c Config) DiffConfig() diff.Config {
 	d := diff.DefaultConfig()
 	d.DelistAfter = c.Diff.DelistAfter
+	d.MassDelistShare, d.MassDelistCount, d.MassDelistAfter = c.Diff.MassDelistShare, c.Diff.MassDelistCount, c.Diff.MassDelistAfter
 	d.ExtremeAnnualized = c.Diff.ExtremeAnnualized
 	d.DivergenceAnnualized = c.Diff.DivergenceAnnualized
 	d.SpikeFactor = c.Diff.SpikeFactor

@@ -99,6 +99,15 @@ func validateDiff(c Diff, d *document) error {
 	if c.DelistAfter < 1 {
 		errs = append(errs, d.at("diff.delist_after", "must be at least 1, got %d", c.DelistAfter))
 	}
+	if c.MassDelistShare <= 0 || c.MassDelistShare > 1 {
+		errs = append(errs, d.at("diff.mass_delist_share", "must be above 0 and at most 1 (0.2 = a fifth of the listing), got %g", c.MassDelistShare))
+	}
+	if c.MassDelistCount < 1 {
+		errs = append(errs, d.at("diff.mass_delist_count", "must be at least 1, got %d", c.MassDelistCount))
+	}
+	if c.MassDelistAfter < c.DelistAfter {
+		errs = append(errs, d.at("diff.mass_delist_after", "must be at least delist_after (%d), got %d", c.DelistAfter, c.MassDelistAfter))
+	}
 	if c.ExtremeAnnualized <= 0 {
 		errs = append(errs, d.at("diff.extreme_annualized", "must be above 0 (1.0 = 100 %%/yr), got %g", c.ExtremeAnnualized))
 	}

@@ -15,6 +15,15 @@ type Config struct {
 	// be missing from before it counts as delisted by disappearance; one
 	// missing page of a paged API must not read as a delisting.
 	DelistAfter int
+	// MassDelistShare and MassDelistCount bound a normal disappearance:
+	// when more symbols than the larger of MassDelistShare × the listing
+	// count and MassDelistCount vanish at once, that is more likely a short
+	// answer than a wave of delistings, and it takes MassDelistAfter
+	// consecutive absent snapshots before any of them counts as delisted.
+	// A real mass delisting is still reported, later.
+	MassDelistShare float64
+	MassDelistCount int
+	MassDelistAfter int
 	// ExtremeAnnualized is the |annualized funding| (1.0 = 100%/year) at or
 	// beyond which funding.extreme fires.
 	ExtremeAnnualized float64
@@ -55,6 +64,9 @@ type Ignore struct {
 func DefaultConfig() Config {
 	return Config{
 		DelistAfter:          2,
+		MassDelistShare:      0.2,
+		MassDelistCount:      5,
+		MassDelistAfter:      6,
 		ExtremeAnnualized:    1.0,
 		DivergenceAnnualized: 0.5,
 		SpikeFactor:          3,
@@ -76,6 +88,16 @@ func (c Config) withDefaults() Config {
 	if c.DelistAfter < 1 {
 		c.DelistAfter = d.DelistAfter
 	}
+	if c.MassDelistShare <= 0 {
+		c.MassDelistShare = d.MassDelistShare
+	}
+	if c.MassDelistCount < 1 {
+		c.MassDelistCount = d.MassDelistCount
+	}
+	if c.MassDelistAfter < 1 {
+		c.MassDelistAfter = d.MassDelistAfter
+	}
+	c.MassDelistAfter = max(c.MassDelistAfter, c.DelistAfter)
 	if c.ExtremeAnnualized <= 0 {
 		c.ExtremeAnnualized = d.ExtremeAnnualized
 	}
@@ -89,6 +111,19 @@ func (c Config) withDefaults() Config {
 		c.SpikeMinPoints = d.SpikeMinPoints
 	}
 	return c
+}
+
+// ListingWindow is how many complete instruments runs Listings needs, the
+// newest last.
+func (c Config) ListingWindow() int {
+	c = c.withDefaults()
+	return max(c.DelistAfter, c.MassDelistAfter) + 1
+}
+
+// massThreshold is how many symbols may vanish from a listing of n at once
+// before the disappearance needs corroboration.
+func (c Config) massThreshold(n int) int {
+	return max(c.MassDelistCount, int(c.MassDelistShare*float64(n)))
 }
 
 // severity is the configured severity of an event, else its default.

@@ -43,7 +43,7 @@ func TestFilter(t *testing.T) {
 // instead of firing on everything.
 func TestZeroConfig(t *testing.T) {
 	runs := []Snap{snap(1, perp("BTCUSDT"), perp("ETHUSDT")), snap(2, perp("BTCUSDT"))}
-	if got := Listings(Config{}, "binance", runs); len(got) != 0 {
+	if got := Listings(Config{}, "binance", runs, nil); len(got) != 0 {
 		t.Errorf("absent once with a zero Config: got %q, want nothing", summary(got))
 	}
 	if got := Funding(Config{}, "okx", fsnap(1, fund("okx", "A", "A/USDT:USDT", 0, 8)), fsnap(2, fund("okx", "A", "A/USDT:USDT", 0.0002, 8))); len(got) != 0 {

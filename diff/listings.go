@@ -58,10 +58,17 @@ var params = []param{
 // again as the window slides on. An explicit settling or delisted status
 // fires at once. Dated contracts expiring on schedule fire nothing.
 //
+// A symbol missing from the newest instruments run but still listed by the
+// same sweep's funding or market pull (listedElsewhere) is not gone: the
+// instruments answer was short. When more symbols vanish at once than
+// Config.massThreshold allows, none counts as delisted until it has been
+// absent from MassDelistAfter runs; runs should hold ListingWindow runs so
+// that both rules and the baseline of returning symbols can be seen.
+//
 // Funding interval and caps are left to Funding, which sees them for every
 // exchange. Fewer than two runs give nothing: the first snapshot is a
 // baseline, not a wave of new listings.
-func Listings(cfg Config, exchange string, runs []Snap) []Change {
+func Listings(cfg Config, exchange string, runs []Snap, listedElsewhere map[string]bool) []Change {
 	cfg = cfg.withDefaults()
 	n := len(runs)
 	if n < 2 {
@@ -72,8 +79,26 @@ func Listings(cfg Config, exchange string, runs []Snap) []Change {
 	if runs[n-2].ID != runs[n-1].ID {
 		out = compareListings(exchange, runs, idx)
 	}
-	out = append(out, disappeared(exchange, cfg.DelistAfter, runs, idx)...)
+	// A disappearance small enough to believe fires after DelistAfter
+	// runs; a mass one waits for MassDelistAfter.
+	if gone := disappeared(exchange, cfg.DelistAfter, runs, idx, listedElsewhere); len(gone) <= cfg.massThreshold(baseCount(runs, cfg.DelistAfter)) {
+		out = append(out, gone...)
+	}
+	if cfg.MassDelistAfter > cfg.DelistAfter {
+		if gone := disappeared(exchange, cfg.MassDelistAfter, runs, idx, listedElsewhere); len(gone) > cfg.massThreshold(baseCount(runs, cfg.MassDelistAfter)) {
+			out = append(out, gone...)
+		}
+	}
 	return finish(cfg, out)
+}
+
+// baseCount is the number of instruments in the run k runs before the
+// newest one.
+func baseCount(runs []Snap, k int) int {
+	if len(runs) < k+1 {
+		return 0
+	}
+	return len(runs[len(runs)-k-1].Records.Instruments)
 }
 
 // indexRuns maps each run's instruments by symbol, once per snapshot.
@@ -211,8 +236,8 @@ func plannedDelivery(in collectors.Instrument, at time.Time) time.Time {
 }
 
 // disappeared fires listing.delisted for symbols present in runs[n-k-1] and
-// absent from each of the last k runs.
-func disappeared(exchange string, k int, runs []Snap, idx []map[string]collectors.Instrument) []Change {
+// absent from each of the last k runs, unless listed elsewhere.
+func disappeared(exchange string, k int, runs []Snap, idx []map[string]collectors.Instrument, listedElsewhere map[string]bool) []Change {
 	n := len(runs)
 	if n < k+1 {
 		return nil
@@ -226,7 +251,7 @@ func disappeared(exchange string, k int, runs []Snap, idx []map[string]collector
 			gone = !present
 		}
 		// An explicit end status was reported when it was first seen.
-		if !gone || ending(in.Status) || expiresOnSchedule(in, next.At) {
+		if !gone || listedElsewhere[in.Symbol] || ending(in.Status) || expiresOnSchedule(in, next.At) {
 			continue
 		}
 		ev := instrumentEvidence(in)

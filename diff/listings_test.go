@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -213,7 +214,7 @@ func TestListings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Listings(tt.cfg, "binance", tt.runs)
+			got := Listings(tt.cfg, "binance", tt.runs, nil)
 			checkSummary(t, got, tt.want)
 			if len(tt.runs) > 0 {
 				checkCommon(t, got, tt.runs[len(tt.runs)-1])
@@ -231,7 +232,7 @@ func TestListingsEvidence(t *testing.T) {
 	got := Listings(DefaultConfig(), "binance", []Snap{
 		snap(1, perp("BTCUSDT"), perp("ETHUSDT")),
 		snap(2, perp("BTCUSDT", leverage(75)), perp("ETHUSDT", func(in *collectors.Instrument) { in.DeliveryAt = at(2).Add(36 * time.Hour) })),
-	})
+	}, nil)
 	want := map[string]map[string]float64{
 		"max_leverage": {"old": 50, "new": 75},
 		"delivery_at":  {"delivery_at_unix": float64(at(2).Add(36 * time.Hour).Unix()), "days_to_delivery": 1.5},
@@ -256,7 +257,7 @@ func TestListingsEvidence(t *testing.T) {
 // gets another ID.
 func TestListingsIDs(t *testing.T) {
 	run := func(nextID int64) []Change {
-		return Listings(DefaultConfig(), "binance", []Snap{snap(1, perp("BTCUSDT")), snap(nextID, perp("BTCUSDT"), perp("ETHUSDT"))})
+		return Listings(DefaultConfig(), "binance", []Snap{snap(1, perp("BTCUSDT")), snap(nextID, perp("BTCUSDT"), perp("ETHUSDT"))}, nil)
 	}
 	a, b, other := run(2), run(2), run(3)
 	if len(a) != 1 || len(b) != 1 || len(other) != 1 {
@@ -267,5 +268,65 @@ func TestListingsIDs(t *testing.T) {
 	}
 	if a[0].ID == other[0].ID {
 		t.Errorf("snapshots 2 and 3 gave the same ID %s", a[0].ID)
+	}
+}
+
+// listing makes a run of n perpetuals named C0..C{n-1}, plus extra.
+func listing(id int64, n int, extra ...string) Snap {
+	var ins []collectors.Instrument
+	for i := range n {
+		ins = append(ins, perp(fmt.Sprintf("C%02dUSDT", i)))
+	}
+	for _, s := range extra {
+		ins = append(ins, perp(s))
+	}
+	return snap(id, ins...)
+}
+
+// TestShortAnswerIsNotAMassDelisting: half the list vanishing at once is
+// a short answer until it lasts MassDelistAfter runs; a symbol the same
+// sweep's funding still quotes is never gone; and the list coming back
+// brings no false listing.new.
+func TestShortAnswerIsNotAMassDelisting(t *testing.T) {
+	cfg := DefaultConfig()
+	full, half := 32, 16
+	var runs []Snap
+	add := func(s Snap) []Change {
+		runs = append(runs, s)
+		if w := cfg.ListingWindow(); len(runs) > w {
+			runs = runs[len(runs)-w:]
+		}
+		return Listings(cfg, "okx", runs, nil)
+	}
+	add(listing(1, full))
+	for id := int64(2); id <= 3; id++ {
+		if got := add(listing(id, half)); len(got) != 0 {
+			t.Fatalf("run %d: a short answer fired %q", id, summary(got))
+		}
+	}
+	if got := add(listing(4, full)); len(got) != 0 {
+		t.Fatalf("the full list coming back fired %q", summary(got))
+	}
+
+	// A real mass delisting: still reported, once, after MassDelistAfter runs.
+	runs = nil
+	add(listing(10, full))
+	fired := 0
+	for id := int64(11); id < 11+int64(cfg.MassDelistAfter)+2; id++ {
+		got := add(listing(id, half))
+		if len(got) > 0 && id != 10+int64(cfg.MassDelistAfter) {
+			t.Errorf("run %d fired %d events, want them only at run %d", id, len(got), 10+cfg.MassDelistAfter)
+		}
+		fired += len(got)
+	}
+	if fired != full-half {
+		t.Errorf("a lasting mass delisting fired %d events, want %d", fired, full-half)
+	}
+
+	// Corroboration: a symbol funding still lists is not delisted.
+	runs = []Snap{listing(20, 4, "KEEPUSDT", "GONEUSDT"), listing(21, 4), listing(22, 4)}
+	got := Listings(cfg, "okx", runs, map[string]bool{"KEEPUSDT": true})
+	if len(got) != 1 || got[0].Symbol != "GONEUSDT" {
+		t.Errorf("want only GONEUSDT delisted, got %q", summary(got))
 	}
 }

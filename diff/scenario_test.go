@@ -42,12 +42,12 @@ func TestScenarioGolden(t *testing.T) {
 		}}),
 	}
 	bn[1].Records.Instruments = append(bn[1].Records.Instruments, perp("LINAUSDT"))
-	got = append(got, Listings(cfg, "binance", bn)...)
+	got = append(got, Listings(cfg, "binance", bn, nil)...)
 	// OKX: a prelaunch symbol opens.
 	got = append(got, Listings(cfg, "okx", []Snap{
 		snapAt(20, 1, collectors.Records{Instruments: []collectors.Instrument{okxPerp("BTC"), okxPerp("BIO", status(collectors.StatusPrelaunch, "preopen"))}}),
 		snapAt(21, 2, collectors.Records{Instruments: []collectors.Instrument{okxPerp("BTC"), okxPerp("BIO", status(collectors.StatusTrading, "live"))}}),
-	})...)
+	}, nil)...)
 
 	// Funding: bybit halves an interval, okx PEPE goes extreme and
 	// diverges from binance's 1000PEPE.

@@ -83,11 +83,41 @@ func (d *Detector) Pending(ctx context.Context) (int, error) {
 }
 
 func (d *Detector) listings(ctx context.Context, r store.Run) ([]diff.Change, error) {
-	snaps, err := d.history(ctx, r.Exchange, r.Kind, r.StartedAt, d.cfg.DelistAfter+1)
+	snaps, err := d.history(ctx, r.Exchange, r.Kind, r.StartedAt, d.cfg.ListingWindow())
 	if err != nil {
 		return nil, err
 	}
-	return diff.Listings(d.cfg, r.Exchange, snaps), nil
+	elsewhere, err := d.listedElsewhere(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return diff.Listings(d.cfg, r.Exchange, snaps, elsewhere), nil
+}
+
+// sameSweep is how far apart the runs of one sweep may start.
+const sameSweep = 10 * time.Minute
+
+// listedElsewhere is every symbol the same sweep's funding and market pulls
+// of the exchange still list: a symbol they quote has not been delisted,
+// whatever a short instruments answer says.
+func (d *Detector) listedElsewhere(ctx context.Context, r store.Run) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, kind := range []collectors.Kind{collectors.KindFunding, collectors.KindMarket} {
+		snaps, err := d.history(ctx, r.Exchange, kind, r.StartedAt.Add(sameSweep), 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(snaps) == 0 || snaps[0].At.Sub(r.StartedAt).Abs() > sameSweep {
+			continue
+		}
+		for _, f := range snaps[0].Records.Funding {
+			out[f.Symbol] = true
+		}
+		for _, m := range snaps[0].Records.Market {
+			out[m.Symbol] = true
+		}
+	}
+	return out, nil
 }
 
 func (d *Detector) funding(ctx context.Context, r store.Run) ([]diff.Change, error) {
