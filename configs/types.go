@@ -214,13 +214,13 @@ type ManualFee struct {
 
 // Diff holds thresholds, severities and ignore lists for change events.
 type Diff struct {
-	DelistAfter          int     `yaml:"delist_after"`
+	DelistAfter int `yaml:"delist_after"`
 	// MassDelistShare, MassDelistCount and MassDelistAfter: more symbols
 	// vanishing at once than the larger of share × listing and count need
 	// MassDelistAfter absent snapshots before any counts as delisted.
-	MassDelistShare float64 `yaml:"mass_delist_share"`
-	MassDelistCount int     `yaml:"mass_delist_count"`
-	MassDelistAfter int     `yaml:"mass_delist_after"`
+	MassDelistShare      float64 `yaml:"mass_delist_share"`
+	MassDelistCount      int     `yaml:"mass_delist_count"`
+	MassDelistAfter      int     `yaml:"mass_delist_after"`
 	ExtremeAnnualized    float64 `yaml:"extreme_annualized"`
 	DivergenceAnnualized float64 `yaml:"divergence_annualized"`
 	SpikeFactor          float64 `yaml:"spike_factor"`

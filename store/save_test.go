@@ -56,9 +56,9 @@ func TestSave(t *testing.T) {
 			reason: "only 120 items, 24% of the last complete snapshot (500)", errorKind: "implausible", complete: 0,
 		},
 		{
-			name:   "exactly the ratio is plausible",
+			name:   "just above the ratio is plausible",
 			before: []collectors.Snapshot{snapshot(ex, inst, 100, at(0))},
-			snap:   snapshot(ex, inst, 50, at(1)), status: StatusNew, errorKind: nil, complete: 1,
+			snap:   snapshot(ex, inst, 51, at(1)), status: StatusNew, errorKind: nil, complete: 1,
 		},
 		{
 			name: "the count compares with the last complete, not the last incomplete",

@@ -31,7 +31,7 @@ var migrations embed.FS
 
 // Options tune a writable Store.
 type Options struct {
-	// MinCountRatio: a complete pull with fewer items than this fraction of
+	// MinCountRatio: a complete pull with at most this fraction of the items of
 	// the last complete snapshot is stored as incomplete (default 0.5).
 	MinCountRatio float64
 	// Now is the clock (default time.Now).
