@@ -1,12 +1,14 @@
 package collectors
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"time"
 )
 
@@ -94,7 +96,16 @@ func Classify(err error) error {
 		return &Error{Kind: ErrTruncated, Msg: "the response ended early", Err: err}
 	case errors.As(err, &syntax) && syntax.Error() == "unexpected end of JSON input":
 		return &Error{Kind: ErrTruncated, Msg: "the JSON ended early", Err: err}
-	case errors.As(err, &syntax), errors.As(err, &typeErr):
+	case errors.As(err, &typeErr):
+		// Name the field: "instId: a number where text belongs" tells an
+		// operator what the exchange changed.
+		field := typeErr.Field
+		if i := strings.LastIndexByte(field, '.'); i >= 0 {
+			field = field[i+1:]
+		}
+		return &Error{Kind: ErrMalformed, Msg: fmt.Sprintf("%s: %s where %s belongs", cmp.Or(field, "the answer"),
+			jsonKind(typeErr.Value), jsonKind(typeErr.Type.Kind().String()))}
+	case errors.As(err, &syntax):
 		return &Error{Kind: ErrMalformed, Msg: "the JSON does not parse", Err: err}
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		// http.Client flattens the cause of its own timeout into text that
@@ -114,4 +125,21 @@ func DecodeJSON(body []byte, v any) error {
 		return Classify(err)
 	}
 	return nil
+}
+
+// jsonKind names a JSON value or Go kind in an operator's words.
+func jsonKind(k string) string {
+	switch {
+	case k == "string":
+		return "text"
+	case k == "number" || strings.HasPrefix(k, "int") || strings.HasPrefix(k, "uint") || strings.HasPrefix(k, "float") || strings.HasPrefix(k, "number "):
+		return "a number"
+	case k == "bool":
+		return "true or false"
+	case k == "array" || k == "slice":
+		return "a list"
+	case k == "object" || k == "struct" || k == "map":
+		return "an object"
+	}
+	return k
 }

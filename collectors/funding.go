@@ -31,7 +31,25 @@ func Annualize(rate, intervalHours float64) float64 {
 }
 
 var fundingKind = kindSpec{KindFunding, func(r Records) int { return len(r.Funding) },
-	func(r *Records) { sortByKey(r.Funding, func(f Funding) string { return f.Symbol }) }}
+	func(r *Records) { sortByKey(r.Funding, func(f Funding) string { return f.Symbol }) }, checkFunding}
+
+func checkFunding(r Records, now time.Time) error {
+	for _, f := range r.Funding {
+		b := bounds{symbol: f.Symbol, now: now}
+		b.text("symbol", f.Symbol)
+		b.number("rate", f.Rate, -maxRate, maxRate, false)
+		b.number("interval_hours", f.IntervalHours, 0, maxInterval, true)
+		b.number("cap", f.Cap, -maxRate, maxRate, true)
+		b.number("floor", f.Floor, -maxRate, maxRate, true)
+		b.number("mark_price", f.MarkPrice, 0, maxPrice, true)
+		b.time("next_funding_at", f.NextFundingAt, 30*24*time.Hour)
+		b.time("observed_at", f.ObservedAt, 24*time.Hour)
+		if b.err != nil {
+			return b.err
+		}
+	}
+	return nil
+}
 
 // FundingPull adapts a function listing funding to a PullFunc.
 func FundingPull(f func(context.Context) ([]Funding, error)) PullFunc {

@@ -59,7 +59,31 @@ type Instrument struct {
 }
 
 var instrumentsKind = kindSpec{KindInstruments, func(r Records) int { return len(r.Instruments) },
-	func(r *Records) { sortByKey(r.Instruments, func(i Instrument) string { return i.Symbol }) }}
+	func(r *Records) { sortByKey(r.Instruments, func(i Instrument) string { return i.Symbol }) }, checkInstruments}
+
+func checkInstruments(r Records, now time.Time) error {
+	for _, in := range r.Instruments {
+		b := bounds{symbol: in.Symbol, now: now}
+		b.text("symbol", in.Symbol)
+		b.number("multiplier", in.Multiplier, 1, 1e9, true)
+		b.number("contract_size", in.ContractSize, 0, maxSize, true)
+		b.number("tick_size", in.TickSize, 0, maxSize, true)
+		b.number("lot_size", in.LotSize, 0, maxSize, true)
+		b.number("min_qty", in.MinQty, 0, maxSize, true)
+		b.number("min_notional", in.MinNotional, 0, maxSize, true)
+		b.number("max_leverage", in.MaxLeverage, 1, maxLeverage, true)
+		b.number("funding_interval_hours", in.FundingIntervalHours, 0, maxInterval, true)
+		b.number("funding_cap", in.FundingCap, -maxRate, maxRate, true)
+		b.number("funding_floor", in.FundingFloor, -maxRate, maxRate, true)
+		b.time("listed_at", in.ListedAt, 5*year)
+		// Binance dates every perpetual 2100-12-25: a placeholder, not a plan.
+		b.time("delivery_at", in.DeliveryAt, 100*year)
+		if b.err != nil {
+			return b.err
+		}
+	}
+	return nil
+}
 
 // InstrumentsPull adapts a function listing instruments to a PullFunc.
 func InstrumentsPull(f func(context.Context) ([]Instrument, error)) PullFunc {

@@ -33,6 +33,9 @@ type kindSpec struct {
 	kind Kind
 	len  func(Records) int
 	sort func(*Records)
+	// check fails a pull whose records hold values outside what an
+	// exchange can publish (see plausible.go); now is the pull's start.
+	check func(r Records, now time.Time) error
 }
 
 // kindTable lists every kind in collection order. A new kind adds its
@@ -136,6 +139,15 @@ func Pull(ctx context.Context, c Collector, kind Kind, now func() time.Time) Sna
 	if err != nil {
 		snap.Err = fmt.Errorf("%s %s: %w", c.Exchange(), kind, err)
 		return snap
+	}
+	for _, k := range kindTable {
+		if k.check == nil {
+			continue
+		}
+		if err := k.check(recs, snap.StartedAt); err != nil {
+			snap.Err = fmt.Errorf("%s %s: %w", c.Exchange(), kind, err)
+			return snap
+		}
 	}
 	sortRecords(&recs)
 	snap.Records = recs

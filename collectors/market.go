@@ -17,7 +17,22 @@ type MarketStat struct {
 }
 
 var marketKind = kindSpec{KindMarket, func(r Records) int { return len(r.Market) },
-	func(r *Records) { sortByKey(r.Market, func(m MarketStat) string { return m.Symbol }) }}
+	func(r *Records) { sortByKey(r.Market, func(m MarketStat) string { return m.Symbol }) }, checkMarket}
+
+func checkMarket(r Records, now time.Time) error {
+	for _, m := range r.Market {
+		b := bounds{symbol: m.Symbol, now: now}
+		b.text("symbol", m.Symbol)
+		b.number("last_price", m.LastPrice, 0, maxPrice, true)
+		b.number("volume_24h_usd", m.Volume24hUSD, 0, maxUSD, false)
+		b.number("open_interest_usd", m.OpenInterestUSD, 0, maxUSD, true)
+		b.time("observed_at", m.ObservedAt, 24*time.Hour)
+		if b.err != nil {
+			return b.err
+		}
+	}
+	return nil
+}
 
 // MarketPull adapts a function listing market stats to a PullFunc.
 func MarketPull(f func(context.Context) ([]MarketStat, error)) PullFunc {

@@ -248,3 +248,15 @@ func TestTransportPassesPagesThatAcceptHTML(t *testing.T) {
 		t.Errorf("an API request answered with HTML must fail as not_json, got %v", err)
 	}
 }
+
+func TestWrongJSONTypeNamesTheField(t *testing.T) {
+	var v struct {
+		Data []struct {
+			InstID string `json:"instId"`
+		} `json:"data"`
+	}
+	err := DecodeJSON([]byte(`{"data":[{"instId":12345}]}`), &v)
+	if KindOf(err) != ErrMalformed || !strings.Contains(err.Error(), "instId: a number where text belongs") {
+		t.Errorf("got %v", err)
+	}
+}

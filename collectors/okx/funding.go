@@ -10,14 +10,14 @@ import (
 
 // fundingRate is one row of /api/v5/public/funding-rate.
 type fundingRate struct {
-	InstID          text `json:"instId"`
-	FundingRate     text `json:"fundingRate"`
-	FundingTime     text `json:"fundingTime"` // the upcoming settlement
-	PrevFundingTime text `json:"prevFundingTime"`
-	NextFundingTime text `json:"nextFundingTime"` // the one after fundingTime
-	MaxFundingRate  text `json:"maxFundingRate"`
-	MinFundingRate  text `json:"minFundingRate"`
-	TS              text `json:"ts"`
+	InstID          string `json:"instId"`
+	FundingRate     text   `json:"fundingRate"`
+	FundingTime     text   `json:"fundingTime"` // the upcoming settlement
+	PrevFundingTime text   `json:"prevFundingTime"`
+	NextFundingTime text   `json:"nextFundingTime"` // the one after fundingTime
+	MaxFundingRate  text   `json:"maxFundingRate"`
+	MinFundingRate  text   `json:"minFundingRate"`
+	TS              text   `json:"ts"`
 }
 
 // funding reads every swap's funding with instId=ANY. OKX has refused

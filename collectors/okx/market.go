@@ -11,18 +11,18 @@ import (
 // ticker is one row of /api/v5/market/tickers: vol24h in contracts,
 // volCcy24h in coins.
 type ticker struct {
-	InstID    text `json:"instId"`
-	Last      text `json:"last"`
-	Vol24h    text `json:"vol24h"`
-	VolCcy24h text `json:"volCcy24h"`
-	TS        text `json:"ts"`
+	InstID    string `json:"instId"`
+	Last      text   `json:"last"`
+	Vol24h    text   `json:"vol24h"`
+	VolCcy24h text   `json:"volCcy24h"`
+	TS        text   `json:"ts"`
 }
 
 // openInterest is one row of /api/v5/public/open-interest; oi is in
 // contracts.
 type openInterest struct {
-	InstID text `json:"instId"`
-	OI     text `json:"oi"`
+	InstID string `json:"instId"`
+	OI     text   `json:"oi"`
 }
 
 // market joins tickers, open interest and instruments (for ctVal), read
@@ -42,7 +42,7 @@ func (c *Collector) market(ctx context.Context) ([]collectors.MarketStat, error)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[text]collectors.Instrument, len(insts))
+	byID := make(map[string]collectors.Instrument, len(insts))
 	for _, in := range insts {
 		inst, err := toInstrument(in)
 		if err != nil {
@@ -50,7 +50,7 @@ func (c *Collector) market(ctx context.Context) ([]collectors.MarketStat, error)
 		}
 		byID[in.InstID] = inst
 	}
-	oiByID := make(map[text]text, len(ois))
+	oiByID := make(map[string]text, len(ois))
 	for _, oi := range ois {
 		oiByID[oi.InstID] = oi.OI
 	}
