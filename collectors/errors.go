@@ -32,6 +32,8 @@ const (
 	ErrAPI         ErrorKind = "api_error"    // retCode != 0, code != "0"
 	ErrEmpty       ErrorKind = "empty"        // an empty list where there must be items
 	ErrImplausible ErrorKind = "implausible"  // far fewer items than the last complete snapshot
+	ErrInterrupted ErrorKind = "interrupted"  // stopped by the operator (Ctrl-C, SIGTERM) before the exchange answered
+	ErrStore       ErrorKind = "store_failed" // the pull answered but storing it failed
 	ErrInternal    ErrorKind = "internal"     // anything else
 )
 

@@ -3,6 +3,7 @@ package collectors
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -133,6 +134,9 @@ func Pull(ctx context.Context, c Collector, kind Kind, now func() time.Time) Sna
 	recs, err := Collect(ctx, c, kind)
 	snap := Snapshot{Exchange: c.Exchange(), Kind: kind, StartedAt: start.UTC(), Duration: time.Since(began)}
 	snap.Requests = int(requests.Load())
+	if err != nil && errors.Is(ctx.Err(), context.Canceled) {
+		err = &Error{Kind: ErrInterrupted, Msg: "stopped before the exchange answered"}
+	}
 	if err == nil && recs.Len() == 0 {
 		err = &Error{Kind: ErrEmpty, Msg: "the exchange returned no " + string(kind)}
 	}

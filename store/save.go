@@ -56,21 +56,52 @@ func (s *Store) Save(ctx context.Context, snap collectors.Snapshot) (Saved, erro
 	}
 	saved, err := s.save(ctx, snap)
 	if err != nil {
-		return Saved{}, fmt.Errorf("save %s %s: %w", snap.Exchange, snap.Kind, err)
+		// Every attempt is a runs row: a pull that answered but could not
+		// be stored is recorded as failed, with its own kind, in a
+		// transaction of its own that a cancelled caller cannot stop.
+		err = fmt.Errorf("save %s %s: %w", snap.Exchange, snap.Kind, err)
+		failed := Saved{Status: StatusFailed, Reason: err.Error()}
+		run := newRunRow(snap, s.now())
+		run.status, run.errText, run.errKind = failed.Status, failed.Reason, string(collectors.ErrStore)
+		if id, rerr := s.insertRunAlone(context.WithoutCancel(ctx), run); rerr == nil {
+			failed.RunID = id
+			return failed, err
+		}
+		return Saved{}, err
 	}
 	return saved, nil
 }
 
-func (s *Store) save(ctx context.Context, snap collectors.Snapshot) (Saved, error) {
+// insertRunAlone records one run in a transaction of its own.
+func (s *Store) insertRunAlone(ctx context.Context, run runRow) (int64, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	id, err := insertRun(ctx, tx, run)
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.Commit()
+}
+
+// newRunRow is the run row of a pull, before its outcome is known.
+func newRunRow(snap collectors.Snapshot, now time.Time) runRow {
 	started := snap.StartedAt
 	if started.IsZero() {
-		started = s.now()
+		started = now
 	}
-	run := runRow{
+	return runRow{
 		exchange: snap.Exchange, kind: string(snap.Kind),
 		started: started, finished: started.Add(snap.Duration), durationMS: snap.Duration.Milliseconds(),
 		items: snap.Records.Len(), requests: snap.Requests,
 	}
+}
+
+func (s *Store) save(ctx context.Context, snap collectors.Snapshot) (Saved, error) {
+	run := newRunRow(snap, s.now())
+	started := run.started
 	var sum []byte
 	if snap.Err == nil {
 		var err error

@@ -192,12 +192,18 @@ func TestSaveRejectsBadRecords(t *testing.T) {
 			s, _ := openTest(t)
 			snap := snapshot("binance", collectors.KindInstruments, 5, t0)
 			tt.edit(&snap)
-			_, err := s.Save(context.Background(), snap)
+			saved, err := s.Save(context.Background(), snap)
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("Save error %v, want %q", err, tt.want)
 			}
-			if rows := queryRows(t, s, `SELECT COUNT(*) FROM runs`); rows[0][0] != int64(0) {
-				t.Errorf("a rejected save left %v runs", rows[0][0])
+			// Every attempt is a runs row: the failure is recorded, with no
+			// snapshot, so the freshness table shows the feed unhealthy.
+			rows := queryRows(t, s, `SELECT status, error_kind, error, snapshot_id FROM runs`)
+			if len(rows) != 1 || rows[0][0] != "failed" || rows[0][1] != "store_failed" || rows[0][2] != tt.want || rows[0][3] != nil || saved.RunID == 0 {
+				t.Errorf("a rejected save left runs %v (saved %+v)", rows, saved)
+			}
+			if n := queryRows(t, s, `SELECT COUNT(*) FROM snapshots`); n[0][0] != int64(0) {
+				t.Errorf("a rejected save left %v snapshots", n[0][0])
 			}
 		})
 	}

@@ -38,6 +38,16 @@ func runCollect(ctx context.Context, e env, args []string) error {
 	}
 	results := pipeline.Collect(ctx, m.Store, cs, kinds, e.now)
 	printSweep(e.stdout, results)
+	if ctx.Err() != nil {
+		stopped := 0
+		for _, r := range results {
+			if collectors.KindOf(r.Snap.Err) == collectors.ErrInterrupted {
+				stopped++
+			}
+		}
+		return fmt.Errorf("interrupted: %d of %d pulls were stopped and recorded as interrupted; the %d that had answered are stored (run `rivalwatch diff` for their change events)",
+			stopped, len(results), len(results)-stopped)
+	}
 	events, err := m.detector().Pending(ctx)
 	if err != nil {
 		return err

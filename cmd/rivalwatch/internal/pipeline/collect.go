@@ -23,7 +23,9 @@ func (r Result) Failed() bool {
 // Collect pulls every (collector, kind) pair the collectors publish, all
 // at once, and stores each snapshot in its own transaction as soon as its
 // pull ends, whatever the others do. Results come in collector order, then
-// kind order.
+// kind order. A pull that has answered is stored even when ctx ends
+// meanwhile (Ctrl-C): only the pulls still waiting are lost, and they are
+// recorded as interrupted.
 func Collect(ctx context.Context, st Store, cs []collectors.Collector, kinds []collectors.Kind, now func() time.Time) []Result {
 	type key struct {
 		exchange string
@@ -31,7 +33,7 @@ func Collect(ctx context.Context, st Store, cs []collectors.Collector, kinds []c
 	}
 	results := make(chan Result, len(cs)*len(kinds))
 	snaps := collectors.Sweep(ctx, cs, kinds, now, func(snap collectors.Snapshot) {
-		s, err := st.Save(ctx, snap)
+		s, err := st.Save(context.WithoutCancel(ctx), snap)
 		results <- Result{Snap: snap, Saved: s, Err: err}
 	})
 	close(results)
