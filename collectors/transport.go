@@ -25,6 +25,9 @@ type TransportOptions struct {
 	RatePerSec   float64       // request rate limit, 0 for none
 	Burst        int
 	Base         http.RoundTripper // nil for a fresh http.Transport
+	// OnHold, when set, hears of every rate-limit hold the exchange asks
+	// for (429, 418, 403 "too frequent"), so it can outlive the process.
+	OnHold func(until time.Time, e *Error)
 
 	// Sleep and Now are replaced in tests.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -237,6 +240,9 @@ func (t *Transport) block(e *Error) *Error {
 	until := t.opts.Now().Add(e.RetryAfter)
 	if until.After(t.blockedUntil) {
 		t.blockedUntil, t.blockedBy = until, e
+	}
+	if t.opts.OnHold != nil {
+		t.opts.OnHold(until, e)
 	}
 	return e
 }

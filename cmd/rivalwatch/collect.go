@@ -32,11 +32,12 @@ func runCollect(ctx context.Context, e env, args []string) error {
 	if kinds == nil {
 		kinds = m.Config.Kinds()
 	}
-	cs, err := buildCollectors(m.Config, *exchange, nil)
+	cs, err := buildCollectors(m.Config, *exchange, persistHolds(m.Store, e.log))
 	if err != nil {
 		return err
 	}
 	results := pipeline.Collect(ctx, m.Store, cs, kinds, e.now)
+	printHolds(e.stdout, results)
 	printSweep(e.stdout, results)
 	if ctx.Err() != nil {
 		stopped := 0

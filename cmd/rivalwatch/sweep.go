@@ -27,3 +27,20 @@ func printSweep(w io.Writer, results []pipeline.Result) {
 	}
 	tw.Flush()
 }
+
+// printHolds says which exchanges were skipped for a rate-limit hold:
+// "okx: rate-limited until 05:12 UTC, skipped".
+func printHolds(w io.Writer, results []pipeline.Result) {
+	said := map[string]bool{}
+	for _, r := range results {
+		if r.Held == nil || said[r.Snap.Exchange] {
+			continue
+		}
+		said[r.Snap.Exchange] = true
+		what := "rate-limited"
+		if r.Held.ErrorKind == "ip_banned" {
+			what = "IP-banned"
+		}
+		fmt.Fprintf(w, "%s: %s until %s, skipped\n", r.Snap.Exchange, what, r.Held.Until.UTC().Format("15:04 UTC"))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"time"
@@ -123,15 +124,33 @@ func loadConfig(c commonFlags) (configs.Config, error) {
 	return cfg, nil
 }
 
+// transportHooks sit in every exchange's transport: base under it (the
+// recorder), onHold hearing of the holds an exchange asks for.
+type transportHooks struct {
+	base   func() http.RoundTripper
+	onHold func(exchange string, until time.Time, e *collectors.Error)
+}
+
+// persistHolds records every hold an exchange asks for in the database, so
+// that the next command honours it too.
+func persistHolds(st *store.Store, log *slog.Logger) *transportHooks {
+	return &transportHooks{onHold: func(exchange string, until time.Time, e *collectors.Error) {
+		h := store.Hold{Exchange: exchange, Until: until, ErrorKind: string(e.Kind), Status: e.Status, Reason: e.Msg}
+		if err := st.SaveHold(context.Background(), h); err != nil {
+			log.Warn("rate-limit hold not saved", "exchange", exchange, "err", err)
+		}
+	}}
+}
+
 // buildCollectors wires one collector per enabled exchange (only the named
 // one when only is set), each with its own HTTP client so rate limits and
 // Retry-After cool-downs stay per exchange. base, when set, sits under each
 // transport (the recorder uses it).
-func buildCollectors(cfg configs.Config, only string, base func() http.RoundTripper) ([]collectors.Collector, error) {
+func buildCollectors(cfg configs.Config, only string, hooks *transportHooks) ([]collectors.Collector, error) {
 	if only != "" && !slices.Contains(exchangeNames, only) {
 		return nil, fmt.Errorf("%w: unknown exchange %q (want binance, bybit or okx)", errUsage, only)
 	}
-	client := func(l configs.Limits) *http.Client {
+	client := func(exchange string, l configs.Limits) *http.Client {
 		opts := collectors.TransportOptions{
 			UserAgent:    cfg.UserAgent,
 			MaxBodyBytes: int64(cfg.HTTP.MaxBodyMB) << 20,
@@ -140,8 +159,11 @@ func buildCollectors(cfg configs.Config, only string, base func() http.RoundTrip
 			RatePerSec:   l.RequestsPerSecond,
 			Burst:        l.Burst,
 		}
-		if base != nil {
-			opts.Base = base()
+		if hooks != nil && hooks.base != nil {
+			opts.Base = hooks.base()
+		}
+		if hooks != nil && hooks.onHold != nil {
+			opts.OnHold = func(until time.Time, e *collectors.Error) { hooks.onHold(exchange, until, e) }
 		}
 		return collectors.NewHTTPClient(cfg.HTTP.Timeout, opts)
 	}
@@ -152,13 +174,13 @@ func buildCollectors(cfg configs.Config, only string, base func() http.RoundTrip
 		cs = append(cs, binance.NewCollector(binance.Config{
 			FuturesURL: ex.Binance.REST.USDM, DeliveryURL: ex.Binance.REST.COINM,
 			OpenInterestTop: ex.Binance.OpenInterestTop, Concurrency: ex.Binance.Concurrency,
-		}, client(ex.Binance.Limits)))
+		}, client("binance", ex.Binance.Limits)))
 	}
 	if want("bybit", ex.Bybit.Enabled) {
-		cs = append(cs, bybit.NewCollector(bybit.Config{BaseURL: ex.Bybit.REST.V5, PageLimit: ex.Bybit.PageLimit}, client(ex.Bybit.Limits)))
+		cs = append(cs, bybit.NewCollector(bybit.Config{BaseURL: ex.Bybit.REST.V5, PageLimit: ex.Bybit.PageLimit}, client("bybit", ex.Bybit.Limits)))
 	}
 	if want("okx", ex.OKX.Enabled) {
-		cs = append(cs, okx.NewCollector(okx.Config{BaseURL: ex.OKX.REST.V5, Concurrency: ex.OKX.Concurrency}, client(ex.OKX.Limits)))
+		cs = append(cs, okx.NewCollector(okx.Config{BaseURL: ex.OKX.REST.V5, Concurrency: ex.OKX.Concurrency}, client("okx", ex.OKX.Limits)))
 	}
 	return cs, nil
 }

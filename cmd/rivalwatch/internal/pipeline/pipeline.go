@@ -17,6 +17,7 @@ import (
 // implements it.
 type Store interface {
 	Save(ctx context.Context, snap collectors.Snapshot) (store.Saved, error)
+	Holds(ctx context.Context, now time.Time) (map[string]store.Hold, error)
 	PendingRuns(ctx context.Context) ([]store.Run, error)
 	CompleteRuns(ctx context.Context, exchange string, kind collectors.Kind, until time.Time, n int) ([]store.RunRef, error)
 	Records(ctx context.Context, snapshotID int64) (collectors.Records, error)
