@@ -54,6 +54,9 @@ func runSQL(ctx context.Context, e env, args []string) error {
 		}
 		return nil
 	}
+	if err := readOnlyQuery(pos[0]); err != nil {
+		return err
+	}
 	res, err := st.Query(ctx, pos[0])
 	if err != nil {
 		return err
@@ -202,4 +205,26 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 		d += extra
 	}
 	return now.Add(-d), nil
+}
+
+// readOnlyQuery refuses what is not a query before SQLite sees it: the
+// connection is read-only, but VACUUM INTO or ATTACH would still create an
+// empty file before failing.
+func readOnlyQuery(q string) error {
+	s := strings.TrimSpace(q)
+	for strings.HasPrefix(s, "--") || strings.HasPrefix(s, "/*") {
+		if strings.HasPrefix(s, "--") {
+			_, s, _ = strings.Cut(s, "\n")
+		} else {
+			_, s, _ = strings.Cut(s, "*/")
+		}
+		s = strings.TrimSpace(s)
+	}
+	word, _, _ := strings.Cut(strings.ToUpper(s), " ")
+	word = strings.TrimRight(word, "(\n\t")
+	switch word {
+	case "SELECT", "WITH", "VALUES", "EXPLAIN":
+		return nil
+	}
+	return fmt.Errorf("%w: sql runs queries only (SELECT, WITH, VALUES, EXPLAIN), not %q", errUsage, strings.ToLower(word))
 }

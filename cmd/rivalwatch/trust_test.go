@@ -66,6 +66,15 @@ func TestOutputIsSafeForTerminalsAndSpreadsheets(t *testing.T) {
 	if !strings.Contains(csv, `"'=HYPERLINK(""x"")"`) || !strings.Contains(csv, "'-1 bps") || !strings.Contains(csv, ",-1.5") {
 		t.Errorf("CSV formula cells not neutralized (numbers must stay numbers):\n%s", csv)
 	}
+	if _, err := rw(t, "sql", "--db", db, "VACUUM INTO '"+filepath.Join(dir, "copy.db")+"'"); err == nil {
+		t.Error("sql ran VACUUM INTO")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "copy.db")); err == nil {
+		t.Error("sql left a file behind")
+	}
+	if out := mustRW(t, "sql", "--db", db, "/* a note */ WITH x AS (SELECT 1 AS n) SELECT n FROM x"); !strings.Contains(out, "(1 rows)") {
+		t.Errorf("a commented WITH query: %s", out)
+	}
 	if out := mustRW(t, "changes", "--db", db, "--since", "2d"); !strings.Contains(out, "listing.new") {
 		t.Errorf("--since 2d lists nothing:\n%s", out)
 	}
