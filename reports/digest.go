@@ -55,6 +55,9 @@ type Input struct {
 	Freshness   []Freshness
 	House       House
 	Playbook    Playbook
+	// FreshnessAsOf is the moment freshness ages are measured at: the end
+	// of a past day, or GeneratedAt. Zero means GeneratedAt.
+	FreshnessAsOf time.Time
 	// StaleAfter is how old a feed's last complete snapshot may be before
 	// the digest flags it; the caller derives it from the schedules.
 	// Zero means DefaultStaleAfter.
@@ -104,6 +107,11 @@ type Event struct {
 	Since   string `json:"since"`
 	Detail  string `json:"detail"`
 	Summary string `json:"summary"`
+	// Headline is the short form the headline shows, pointing at the
+	// event's row in Section (anchor Anchor) for the numbers.
+	Headline string `json:"headline"`
+	Section  string `json:"section"`
+	Anchor   string `json:"anchor"`
 	// HouseLists: we list the symbol; HouseListsCoin: some contract on
 	// the coin. MoneyUSD is the size used for ranking.
 	HouseLists     bool    `json:"house_lists"`
@@ -153,13 +161,23 @@ var sections = []struct {
 	types      []diff.Type
 }{
 	{"listings", "New and upcoming listings", []diff.Type{diff.ListingNew, diff.ListingPrelaunch}},
-	{"delistings", "Delistings and status changes", []diff.Type{diff.ListingDelisted, diff.ListingStatus}},
+	{"delistings", "Delistings and status changes", []diff.Type{diff.ListingDelisted, diff.ListingStatus, listingFlapped}},
 	{"params", "Contract parameter changes", []diff.Type{diff.ListingParam}},
 	{"funding", "Funding", []diff.Type{diff.FundingInterval, diff.FundingCap, diff.FundingExtreme, diff.FundingDivergence}},
 	{"market", "Market moves", []diff.Type{diff.MarketVolumeSpike, diff.MarketOISpike}},
 }
 
 const otherSection = "other"
+
+// sectionTitle is the title of the section with key.
+func sectionTitle(key string) string {
+	for _, s := range sections {
+		if s.key == key {
+			return s.title
+		}
+	}
+	return "Other changes"
+}
 
 // Build assembles the digest. It is pure: the same Input always gives the
 // same Digest.
@@ -178,7 +196,7 @@ func Build(in Input) Digest {
 		ev Event
 	}
 	rs := make([]ranked, 0, len(in.Changes))
-	for _, c := range in.Changes {
+	for _, c := range mergeFlaps(in.Changes) {
 		st := standingOf(c, pic, in.House)
 		ins := buildInputs(c, pic, in.House, st)
 		rs = append(rs, ranked{c: c, in: ins, ev: newEvent(c, ins, st, day)})
@@ -229,7 +247,7 @@ func Build(in Input) Digest {
 		d.Sections = append(d.Sections, Section{Key: s.key, Title: s.title, Events: bySection[s.key]})
 	}
 	if ev := bySection[otherSection]; len(ev) > 0 {
-		d.Sections = append(d.Sections, Section{Key: otherSection, Title: "Other changes", Events: ev})
+		d.Sections = append(d.Sections, Section{Key: otherSection, Title: sectionTitle(otherSection), Events: ev})
 	}
 
 	rules, errs := in.Playbook.compile()
@@ -245,11 +263,18 @@ func Build(in Input) Digest {
 			if s.Error != "" {
 				d.Problems = append(d.Problems, s.Error)
 			}
+			if s.unsized() {
+				continue
+			}
 			d.Suggestions = append(d.Suggestions, s)
 		}
 	}
 
-	d.Freshness = freshnessLines(in.Freshness, in.GeneratedAt, cmp.Or(in.StaleAfter, DefaultStaleAfter))
+	asOf := in.FreshnessAsOf
+	if asOf.IsZero() {
+		asOf = in.GeneratedAt
+	}
+	d.Freshness = freshnessLines(in.Freshness, asOf, cmp.Or(in.StaleAfter, DefaultStaleAfter))
 	for _, f := range d.Freshness {
 		if f.Stale {
 			d.StaleFeeds++
@@ -301,7 +326,10 @@ func newEvent(c diff.Change, in inputs, st standing, day time.Time) Event {
 	if sym != "" && unified != "" && unified != c.Symbol {
 		sym += " (" + unified + ")"
 	}
-	e.Summary = joinNonEmpty(": ", joinNonEmpty(" ", c.ExchangeLabel(), sym, what), e.Detail)
+	e.Headline = joinNonEmpty(" ", c.ExchangeLabel(), sym, what)
+	e.Summary = joinNonEmpty(": ", e.Headline, e.Detail)
+	e.Section = sectionTitle(sectionOf(c.Type))
+	e.Anchor = "ev-" + c.ID
 	return e
 }
 
@@ -333,6 +361,8 @@ func describe(c diff.Change, in inputs) (what, detail string) {
 	switch c.Type {
 	case diff.ListingNew:
 		return "listed", vol
+	case listingFlapped:
+		return "delisted and listed again (flapped) at " + formatWhen(c.DetectedAt, c.DetectedAt), vol
 	case diff.ListingPrelaunch:
 		return "opened pre-market trading", vol
 	case diff.ListingDelisted:

@@ -130,3 +130,21 @@ func TestBuildReportsBrokenPlaybook(t *testing.T) {
 		t.Error("one broken rule must not stop the others")
 	}
 }
+
+// TestFlappedListingIsOneItem: delisted at 03:00 and listed again at 15:00
+// the same day reads as one item, not a delisting and a new listing.
+func TestFlappedListingIsOneItem(t *testing.T) {
+	in := testInput(t)
+	in.Changes = []diff.Change{
+		change("okx", diff.ListingDelisted, "ORDI-USDT-SWAP", "ORDI/USDT:USDT", "", "trading", "removed (absent from 2 runs)", diff.High, 3, nil),
+		change("okx", diff.ListingNew, "ORDI-USDT-SWAP", "ORDI/USDT:USDT", "", "", "trading", diff.High, 15, nil),
+	}
+	d := Build(in)
+	var items []Event
+	for _, s := range d.Sections {
+		items = append(items, s.Events...)
+	}
+	if len(items) != 1 || items[0].Type != string(listingFlapped) || !strings.Contains(items[0].Summary, "flapped") {
+		t.Fatalf("want one flapped item, got %+v", items)
+	}
+}

@@ -61,9 +61,25 @@ type Suggestion struct {
 	Error  string  `json:"error,omitempty"`
 }
 
+// unsized reports a suggestion whose every number is missing: its
+// arithmetic would read "n/a" throughout, which helps nobody.
+func (s Suggestion) unsized() bool {
+	numbers, missing := 0, 0
+	for _, p := range s.Inputs {
+		if p.Value == na {
+			missing++
+		}
+		if p.Number != nil || p.Value == na {
+			numbers++
+		}
+	}
+	return numbers > 0 && missing == numbers
+}
+
 // Param is one named rule input, formatted with its unit.
 type Param struct {
 	Name   string   `json:"name"`
+	Label  string   `json:"label"` // the name in words, for people
 	Value  string   `json:"value"`
 	Number *float64 `json:"number,omitempty"`
 }
@@ -259,7 +275,7 @@ func (r compiledRule) apply(c diff.Change, in inputs) Suggestion {
 		if identityInputs[name] {
 			continue
 		}
-		p := Param{Name: name, Value: formatInput(name, in[name])}
+		p := Param{Name: name, Label: inputLabel(name), Value: formatInput(name, in[name])}
 		if in[name] == nil {
 			p.Value = na
 		}

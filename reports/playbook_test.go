@@ -161,8 +161,8 @@ func TestTemplateArithmetic(t *testing.T) {
 			"{{usd (mul .rival_volume_24h_usd 0.05 .house_taker_fee .contribution_margin)}}/day in {{num (div 25000 (mul .rival_volume_24h_usd 0.05 .house_taker_fee .contribution_margin))}} days",
 			// $24M × 5% × 5 bps × 60% = $360/day; $25,000 / $360 = 69.44 days.
 			"$360/day in 69.44 days", map[string]string{"rival_volume_24h_usd": "$24M", "house_taker_fee": "5 bps", "contribution_margin": "60%"}},
-		{"missing input is n/a", prelaunch, "{{usd (mul .rival_volume_24h_usd 0.05)}} and {{.rival_volume_24h_usd}}",
-			"n/a and n/a", map[string]string{"rival_volume_24h_usd": "n/a"}},
+		{"missing input is n/a", prelaunch, "{{usd (mul .rival_volume_24h_usd 0.05)}} and {{.rival_volume_24h_usd}} at {{bps .house_taker_fee}}",
+			"n/a and n/a at 5 bps", map[string]string{"rival_volume_24h_usd": "n/a"}},
 		{"division by zero is n/a", xyz, "{{num (div 1 .house_volume_30d_usd)}}", "n/a", nil},
 		{"sub add abs", xyz, "{{num (sub 10 (add 1 2 3))}} {{num (abs -2.5)}}", "4 2.5", nil},
 		{"negative funding", extreme, "{{bps .rate}} = {{pctyr .annualized}}, {{usd .usd_per_day_per_1m}}/day per $1M",
@@ -229,5 +229,14 @@ func TestInputsEnrichment(t *testing.T) {
 	}
 	if _, ok := buildInputs(newListing, pic, h, standingOf(newListing, pic, h))["rival_volume_24h_usd"]; ok {
 		t.Error("a symbol without market stats must have no rival volume (n/a), not 0")
+	}
+}
+
+// TestAllNARuleDoesNotFire: a rule whose every number is missing would
+// print n/a throughout; it is left out of the digest.
+func TestAllNARuleDoesNotFire(t *testing.T) {
+	prelaunch := change("okx", diff.ListingPrelaunch, "NEW-USDT-SWAP", "NEW/USDT:USDT", "", "", "prelaunch", diff.Medium, 7, nil)
+	if got := fire(t, Rule{Name: "r", Type: string(prelaunch.Type), Suggest: "{{usd (mul .rival_volume_24h_usd 0.05)}}"}, prelaunch); len(got) != 0 {
+		t.Errorf("an all-n/a rule fired: %+v", got)
 	}
 }

@@ -135,14 +135,20 @@ type Freshness struct {
 
 // Freshness returns one row per (exchange, kind) ever run, sorted.
 func (s *Store) Freshness(ctx context.Context) ([]Freshness, error) {
-	out, err := s.freshness(ctx)
+	return s.FreshnessAt(ctx, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+}
+
+// FreshnessAt is Freshness as it stood at until: only runs that started
+// before it count, so a past day's digest shows that day's health.
+func (s *Store) FreshnessAt(ctx context.Context, until time.Time) ([]Freshness, error) {
+	out, err := s.freshness(ctx, bound(until))
 	if err != nil {
 		return nil, fmt.Errorf("freshness: %w", err)
 	}
 	return out, nil
 }
 
-func (s *Store) freshness(ctx context.Context) ([]Freshness, error) {
+func (s *Store) freshness(ctx context.Context, until string) ([]Freshness, error) {
 	// One read transaction, so the rows agree with each other while a
 	// collector keeps writing.
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -150,7 +156,7 @@ func (s *Store) freshness(ctx context.Context) ([]Freshness, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT exchange, kind FROM run_log ORDER BY exchange, kind`)
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT exchange, kind FROM run_log WHERE started_at < ? ORDER BY exchange, kind`, until)
 	if err != nil {
 		return nil, err
 	}
@@ -167,18 +173,18 @@ func (s *Store) freshness(ctx context.Context) ([]Freshness, error) {
 		return nil, err
 	}
 	for i := range out {
-		if err := streamFreshness(ctx, tx, &out[i]); err != nil {
+		if err := streamFreshness(ctx, tx, &out[i], until); err != nil {
 			return nil, fmt.Errorf("%s %s: %w", out[i].Exchange, out[i].Kind, err)
 		}
 	}
 	return out, nil
 }
 
-func streamFreshness(ctx context.Context, tx *sql.Tx, f *Freshness) error {
+func streamFreshness(ctx context.Context, tx *sql.Tx, f *Freshness, until string) error {
 	var lastRun sql.NullString
 	err := tx.QueryRowContext(ctx, `SELECT started_at, status FROM run_log
-		WHERE exchange = ? AND kind = ? ORDER BY started_at DESC, id DESC LIMIT 1`,
-		f.Exchange, string(f.Kind)).Scan(&lastRun, &f.LastStatus)
+		WHERE exchange = ? AND kind = ? AND started_at < ? ORDER BY started_at DESC, id DESC LIMIT 1`,
+		f.Exchange, string(f.Kind), until).Scan(&lastRun, &f.LastStatus)
 	if err != nil {
 		return err
 	}
@@ -188,8 +194,8 @@ func streamFreshness(ctx context.Context, tx *sql.Tx, f *Freshness) error {
 	var completeID int64
 	var completeAt sql.NullString
 	err = tx.QueryRowContext(ctx, `SELECT id, started_at FROM run_log
-		WHERE exchange = ? AND kind = ? AND `+completeStatuses+` ORDER BY started_at DESC, id DESC LIMIT 1`,
-		f.Exchange, string(f.Kind)).Scan(&completeID, &completeAt)
+		WHERE exchange = ? AND kind = ? AND `+completeStatuses+` AND started_at < ? ORDER BY started_at DESC, id DESC LIMIT 1`,
+		f.Exchange, string(f.Kind), until).Scan(&completeID, &completeAt)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		completeAt = sql.NullString{}
@@ -201,8 +207,8 @@ func streamFreshness(ctx context.Context, tx *sql.Tx, f *Freshness) error {
 	}
 	// Runs after the last complete one are all failed or incomplete. A
 	// missing complete run compares as NULL; COALESCE makes it "since ever".
-	after := `exchange = ? AND kind = ? AND (started_at > COALESCE(?, '') OR (started_at = ? AND id > ?))`
-	args := []any{f.Exchange, string(f.Kind), completeAt, completeAt, completeID}
+	after := `exchange = ? AND kind = ? AND started_at < ? AND (started_at > COALESCE(?, '') OR (started_at = ? AND id > ?))`
+	args := []any{f.Exchange, string(f.Kind), until, completeAt, completeAt, completeID}
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM run_log WHERE `+after, args...).Scan(&f.FailuresSince); err != nil {
 		return err
 	}

@@ -134,6 +134,20 @@ func TestFreshness(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Freshness\n got %+v\nwant %+v", got, want)
 	}
+
+	// As it stood at minute 12: okx funding healthy, bybit market failing,
+	// nothing later counted.
+	past, err := s.FreshnessAt(ctx, at(12))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPast := []Freshness{
+		want[0], want[1],
+		{Exchange: "okx", Kind: collectors.KindFunding, LastComplete: at(10), LastRun: at(10), LastStatus: StatusNew},
+	}
+	if !reflect.DeepEqual(past, wantPast) {
+		t.Errorf("FreshnessAt\n got %+v\nwant %+v", past, wantPast)
+	}
 }
 
 func TestMarketSeries(t *testing.T) {

@@ -38,7 +38,13 @@ func DigestInput(ctx context.Context, st Reader, base reports.Input, exchanges [
 			in.Market = append(in.Market, recs.Market...)
 		}
 	}
-	fresh, err := st.Freshness(ctx)
+	// A past day shows its feeds as they stood at its end, not as now.
+	asOf := end
+	if !base.GeneratedAt.IsZero() && base.GeneratedAt.Before(end) {
+		asOf = base.GeneratedAt
+	}
+	in.FreshnessAsOf = asOf
+	fresh, err := st.FreshnessAt(ctx, asOf)
 	if err != nil {
 		return in, err
 	}

@@ -31,5 +31,5 @@ type Reader interface {
 	Changes(ctx context.Context, from, to time.Time) ([]diff.Change, error)
 	CompleteRuns(ctx context.Context, exchange string, kind collectors.Kind, until time.Time, n int) ([]store.RunRef, error)
 	Records(ctx context.Context, snapshotID int64) (collectors.Records, error)
-	Freshness(ctx context.Context) ([]store.Freshness, error)
+	FreshnessAt(ctx context.Context, until time.Time) ([]store.Freshness, error)
 }
