@@ -143,7 +143,7 @@ func TestFreshness(t *testing.T) {
 	}
 	wantPast := []Freshness{
 		want[0], want[1],
-		{Exchange: "okx", Kind: collectors.KindFunding, LastComplete: at(10), LastRun: at(10), LastStatus: StatusNew},
+		{Exchange: "okx", Kind: collectors.KindFunding, LastComplete: at(10), LastRun: at(10), LastStatus: StatusUnchanged},
 	}
 	if !reflect.DeepEqual(past, wantPast) {
 		t.Errorf("FreshnessAt\n got %+v\nwant %+v", past, wantPast)
