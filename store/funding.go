@@ -27,22 +27,15 @@ var fundingStore = kindStore{
 }
 
 func insertFunding(ctx context.Context, tx *sql.Tx, id int64, recs collectors.Records) error {
-	if len(recs.Funding) == 0 {
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO funding_rows
-		(snapshot_id, symbol, unified, rate, interval_hours, cap, floor, next_funding_at, mark_price, observed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	fs := recs.Funding
+	err := insertBatch(ctx, tx, "funding_rows", []string{"snapshot_id", "symbol", "unified", "rate", "interval_hours",
+		"cap", "floor", "next_funding_at", "mark_price", "observed_at"}, len(fs), func(i int) []any {
+		f := fs[i]
+		return []any{id, f.Symbol, f.Unified, f.Rate, optional(f.IntervalHours),
+			optional(f.Cap), optional(f.Floor), timeValue(f.NextFundingAt), optional(f.MarkPrice), timeValue(f.ObservedAt)}
+	})
 	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, f := range recs.Funding {
-		if _, err := stmt.ExecContext(ctx, id, f.Symbol, f.Unified, f.Rate, optional(f.IntervalHours),
-			optional(f.Cap), optional(f.Floor), timeValue(f.NextFundingAt), optional(f.MarkPrice), timeValue(f.ObservedAt),
-		); err != nil {
-			return fmt.Errorf("insert funding %s: %w", f.Symbol, err)
-		}
+		return fmt.Errorf("insert funding: %w", err)
 	}
 	return nil
 }

@@ -30,27 +30,20 @@ var instrumentStore = kindStore{
 }
 
 func insertInstruments(ctx context.Context, tx *sql.Tx, id int64, recs collectors.Records) error {
-	if len(recs.Instruments) == 0 {
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO instrument_rows
-		(snapshot_id, symbol, unified, base, quote, settle, multiplier, contract_type, native_type, margin,
-		 status, native_status, contract_size, tick_size, lot_size, min_qty, min_notional, max_leverage,
-		 funding_interval_hours, funding_cap, funding_floor, listed_at, delivery_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, in := range recs.Instruments {
-		if _, err := stmt.ExecContext(ctx, id, in.Symbol, in.Unified, in.Base, in.Quote, in.Settle,
+	ins := recs.Instruments
+	err := insertBatch(ctx, tx, "instrument_rows", []string{"snapshot_id", "symbol", "unified", "base", "quote", "settle",
+		"multiplier", "contract_type", "native_type", "margin", "status", "native_status", "contract_size", "tick_size",
+		"lot_size", "min_qty", "min_notional", "max_leverage", "funding_interval_hours", "funding_cap", "funding_floor",
+		"listed_at", "delivery_at"}, len(ins), func(i int) []any {
+		in := ins[i]
+		return []any{id, in.Symbol, in.Unified, in.Base, in.Quote, in.Settle,
 			optional(in.Multiplier), in.ContractType, in.NativeType, in.Margin, string(in.Status), in.NativeStatus,
 			optional(in.ContractSize), optional(in.TickSize), optional(in.LotSize), optional(in.MinQty),
 			optional(in.MinNotional), optional(in.MaxLeverage), optional(in.FundingIntervalHours),
-			optional(in.FundingCap), optional(in.FundingFloor), timeValue(in.ListedAt), timeValue(in.DeliveryAt),
-		); err != nil {
-			return fmt.Errorf("insert instrument %s: %w", in.Symbol, err)
-		}
+			optional(in.FundingCap), optional(in.FundingFloor), timeValue(in.ListedAt), timeValue(in.DeliveryAt)}
+	})
+	if err != nil {
+		return fmt.Errorf("insert instruments: %w", err)
 	}
 	return nil
 }

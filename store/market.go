@@ -28,22 +28,15 @@ var marketStore = kindStore{
 }
 
 func insertMarket(ctx context.Context, tx *sql.Tx, id int64, recs collectors.Records) error {
-	if len(recs.Market) == 0 {
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO market_rows
-		(snapshot_id, symbol, unified, last_price, volume_24h_usd, open_interest_usd, observed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	ms := recs.Market
+	err := insertBatch(ctx, tx, "market_rows", []string{"snapshot_id", "symbol", "unified", "last_price",
+		"volume_24h_usd", "open_interest_usd", "observed_at"}, len(ms), func(i int) []any {
+		m := ms[i]
+		return []any{id, m.Symbol, m.Unified, optional(m.LastPrice), m.Volume24hUSD,
+			optional(m.OpenInterestUSD), timeValue(m.ObservedAt)}
+	})
 	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, m := range recs.Market {
-		if _, err := stmt.ExecContext(ctx, id, m.Symbol, m.Unified, optional(m.LastPrice), m.Volume24hUSD,
-			optional(m.OpenInterestUSD), timeValue(m.ObservedAt),
-		); err != nil {
-			return fmt.Errorf("insert market stat %s: %w", m.Symbol, err)
-		}
+		return fmt.Errorf("insert market stats: %w", err)
 	}
 	return nil
 }

@@ -94,11 +94,13 @@ func BenchmarkSweep(b *testing.B) {
 	d := pipeline.NewDetector(st, configs.Default().DiffConfig(), exchangeNames)
 	oneSweep := func(i int) {
 		use(i)
-		for _, r := range pipeline.Collect(ctx, st, connect(), collectors.AllKinds, time.Now) {
+		results := pipeline.Collect(ctx, st, connect(), collectors.AllKinds, time.Now)
+		for _, r := range results {
 			if r.Failed() {
 				b.Fatalf("%s %s: %v %v %s", r.Snap.Exchange, r.Snap.Kind, r.Err, r.Snap.Err, r.Saved.Reason)
 			}
 		}
+		d.Remember(results)
 		if _, err := d.Pending(ctx); err != nil {
 			b.Fatal(err)
 		}

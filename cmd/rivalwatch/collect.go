@@ -49,7 +49,9 @@ func runCollect(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("interrupted: %d of %d pulls were stopped and recorded as interrupted; the %d that had answered are stored (run `rivalwatch diff` for their change events)",
 			stopped, len(results), len(results)-stopped)
 	}
-	events, err := m.detector().Pending(ctx)
+	detector := m.detector()
+	detector.Remember(results)
+	events, err := detector.Pending(ctx)
 	if err != nil {
 		return err
 	}

@@ -85,6 +85,7 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
+		detector.Remember(results)
 		events, err := detector.Pending(ctx)
 		if err != nil {
 			return err

@@ -40,6 +40,19 @@ func NewDetector(st Store, cfg diff.Config, peers []string) *Detector {
 	return &Detector{st: st, cfg: cfg, peers: peers, cache: map[int64]collectors.Records{}}
 }
 
+// Remember hands the detector the records of snapshots just stored, so the
+// next pass compares them without reading them back: reading a full sweep
+// back costs as much as writing it.
+func (d *Detector) Remember(results []Result) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, r := range results {
+		if r.Err == nil && r.Saved.Status == store.StatusNew {
+			d.cache[r.Saved.SnapshotID] = r.Snap.Records
+		}
+	}
+}
+
 // detectors is the per-kind table: how a complete run of a kind becomes
 // events. A kind without an entry produces none.
 var detectors = map[collectors.Kind]func(d *Detector, ctx context.Context, r store.Run) ([]diff.Change, error){
