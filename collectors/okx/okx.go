@@ -5,13 +5,12 @@
 package okx
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -70,9 +69,11 @@ func (c *Collector) Pulls() collectors.Pulls {
 
 // envelope is OKX's wrapper around every answer; code is a string.
 type envelope struct {
-	Code string          `json:"code"`
-	Msg  string          `json:"msg"`
-	Data json.RawMessage `json:"data"`
+	Code string `json:"code"`
+	Msg  string `json:"msg"`
+	// Data points at the caller's list, so the answer is parsed in one
+	// pass.
+	Data any `json:"data"`
 }
 
 // get fetches path with query and decodes the envelope's data list into
@@ -92,9 +93,10 @@ func (c *Collector) get(ctx context.Context, path string, query url.Values, out 
 	if err != nil {
 		return collectors.WithPath(path, &collectors.Error{Kind: collectors.ErrTruncated, Status: resp.StatusCode, Msg: "the response ended early", Err: err})
 	}
-	var env envelope
-	if err := collectors.DecodeJSON(body, &env); err != nil {
-		return collectors.WithPath(path, err)
+	env := envelope{Data: out}
+	decodeErr := collectors.DecodeJSON(body, &env)
+	if env.Code == "" && decodeErr != nil {
+		return collectors.WithPath(path, decodeErr)
 	}
 	if env.Code == "" {
 		return &collectors.Error{Kind: collectors.ErrMalformed, Status: resp.StatusCode, Path: path, Msg: "no code field: not an OKX v5 answer"}
@@ -106,16 +108,21 @@ func (c *Collector) get(ctx context.Context, path string, query url.Values, out 
 		}
 		return &collectors.Error{Kind: kind, Status: resp.StatusCode, Path: path, Msg: fmt.Sprintf("code %s: %s", env.Code, env.Msg)}
 	}
-	if emptyList(env.Data) {
+	if decodeErr != nil {
+		return collectors.WithPath(path, decodeErr)
+	}
+	if env.Data == nil || emptyList(out) {
 		return &collectors.Error{Kind: collectors.ErrEmpty, Status: resp.StatusCode, Path: path, Msg: "the exchange sent an empty list"}
 	}
-	return collectors.WithPath(path, collectors.DecodeJSON(env.Data, out))
+	return nil
 }
 
-func emptyList(raw json.RawMessage) bool {
-	t := bytes.TrimSpace(raw)
-	if len(t) == 0 || string(t) == "null" {
-		return true
+// emptyList reports whether out, a pointer to the decoded list, holds
+// nothing.
+func emptyList(out any) bool {
+	v := reflect.ValueOf(out)
+	for v.Kind() == reflect.Pointer && !v.IsNil() {
+		v = v.Elem()
 	}
-	return len(t) >= 2 && t[0] == '[' && len(bytes.TrimSpace(t[1:len(t)-1])) == 0
+	return (v.Kind() == reflect.Slice || v.Kind() == reflect.Array) && v.Len() == 0
 }
