@@ -21,7 +21,7 @@ type Store interface {
 	CompleteRuns(ctx context.Context, exchange string, kind collectors.Kind, until time.Time, n int) ([]store.RunRef, error)
 	Records(ctx context.Context, snapshotID int64) (collectors.Records, error)
 	MarketSeries(ctx context.Context, exchange string, from, to time.Time, every time.Duration) ([]collectors.MarketStat, error)
-	SaveRunChanges(ctx context.Context, runID int64, changes []diff.Change) (int, error)
+	SaveRunChanges(ctx context.Context, runID int64, changes []diff.Change, route store.Route) (int, error)
 }
 
 // Reader is what building a digest needs; a read-only *store.Store
