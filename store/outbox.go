@@ -325,6 +325,12 @@ type AlertHealth struct {
 	// LastError is the error of the newest pending or failed alert that
 	// has one; "" when none has.
 	LastError string
+	// FailingSince is when the oldest alert that failed at least once
+	// and is not delivered (retrying or given up) was queued; zero when
+	// none is failing.
+	FailingSince time.Time
+	// LastDelivered is the newest delivery; zero when none was delivered.
+	LastDelivered time.Time
 }
 
 // AlertHealth returns one row per webhook with deliveries, by name.
@@ -335,7 +341,9 @@ func (s *Store) AlertHealth(ctx context.Context) ([]AlertHealth, error) {
 			MIN(CASE WHEN status = 'pending' THEN queued_at END),
 			(SELECT l.last_error FROM alert_deliveries l
 			 WHERE l.webhook = d.webhook AND l.status != 'delivered' AND l.last_error IS NOT NULL
-			 ORDER BY l.created_at DESC, l.seq DESC LIMIT 1)
+			 ORDER BY l.created_at DESC, l.seq DESC LIMIT 1),
+			MIN(CASE WHEN status = 'failed' OR (status = 'pending' AND last_error IS NOT NULL) THEN queued_at END),
+			MAX(delivered_at)
 		FROM alert_deliveries d GROUP BY webhook ORDER BY webhook`)
 	if err != nil {
 		return nil, fmt.Errorf("alert health: %w", err)
@@ -343,13 +351,19 @@ func (s *Store) AlertHealth(ctx context.Context) ([]AlertHealth, error) {
 	var out []AlertHealth
 	err = scanRows(rows, func() error {
 		var h AlertHealth
-		var oldest sql.NullString
+		var oldest, failing, delivered sql.NullString
 		if err := rows.Scan(&h.Webhook, &h.Pending, &h.Retrying, &h.Failed, &h.Delivered, &oldest,
-			(*nullText)(&h.LastError)); err != nil {
+			(*nullText)(&h.LastError), &failing, &delivered); err != nil {
 			return err
 		}
 		var err error
-		h.OldestPending, err = parseTime(oldest)
+		if h.OldestPending, err = parseTime(oldest); err != nil {
+			return err
+		}
+		if h.FailingSince, err = parseTime(failing); err != nil {
+			return err
+		}
+		h.LastDelivered, err = parseTime(delivered)
 		out = append(out, h)
 		return err
 	})

@@ -302,10 +302,15 @@ func TestAlertHealth(t *testing.T) {
 	now := t0.Add(time.Hour)
 	mustQueue(t, s, routeTo("ops"), alertChange(1), alertChange(2), alertChange(3))
 	mustQueue(t, s, routeTo("desk"), alertChange(4))
-	if err := s.MarkDelivered(ctx, lease(t, s, "ops", now), now); err != nil {
+	if err := s.MarkDelivered(ctx, lease(t, s, "ops", now), now.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkFailed(ctx, lease(t, s, "ops", now), "HTTP 404"); err != nil {
+	refused := lease(t, s, "ops", now)
+	if err := s.MarkFailed(ctx, refused, "HTTP 404"); err != nil {
+		t.Fatal(err)
+	}
+	// The refused alert was queued earlier: the webhook fails since then.
+	if _, err := s.w.ExecContext(ctx, `UPDATE alert_deliveries SET queued_at = ? WHERE event_id = ?`, timeValue(t0), refused.EventID); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.MarkRetry(ctx, lease(t, s, "ops", now), now.Add(time.Minute), "connection refused"); err != nil {
@@ -317,7 +322,8 @@ func TestAlertHealth(t *testing.T) {
 	}
 	want := []AlertHealth{
 		{Webhook: "desk", Pending: 1, OldestPending: now},
-		{Webhook: "ops", Pending: 1, Retrying: 1, Failed: 1, Delivered: 1, OldestPending: now, LastError: "connection refused"},
+		{Webhook: "ops", Pending: 1, Retrying: 1, Failed: 1, Delivered: 1, OldestPending: now, LastError: "connection refused",
+			FailingSince: t0, LastDelivered: now.Add(time.Minute)},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("health\n got %+v\nwant %+v", got, want)
