@@ -290,6 +290,15 @@ func TestAlertsPermanentFailure(t *testing.T) {
 			t.Errorf("failed list lacks %q:\n%s", want, list)
 		}
 	}
+	digest := mustRW(t, "report", "--config", cfg, "--format", "md", "--out", "-")
+	for _, want := range []string{
+		"> **Alerts not delivered:** webhook ops has not received 1 alert(s) since 2026-11-25 09:00 UTC (0 min ago): given up; last error: HTTP 400: unknown field 'evidence'",
+		"| webhook | ops alerts | never delivered **FAILING** | 1 | HTTP 400: unknown field 'evidence' |",
+	} {
+		if !strings.Contains(digest, want) {
+			t.Errorf("digest lacks %q:\n%s", want, digest)
+		}
+	}
 	if again, err := rw(t, "alerts", "send", "--config", cfg); err != nil || len(rcv.requests()) != 1 {
 		t.Errorf("a failed alert waits for an operator: %v, %d requests\n%s", err, len(rcv.requests()), again)
 	}

@@ -31,4 +31,5 @@ type Reader interface {
 	CompleteRuns(ctx context.Context, exchange string, kind collectors.Kind, until time.Time, n int) ([]store.RunRef, error)
 	Records(ctx context.Context, snapshotID int64) (collectors.Records, error)
 	Freshness(ctx context.Context) ([]store.Freshness, error)
+	AlertHealth(ctx context.Context) ([]store.AlertHealth, error)
 }
