@@ -274,7 +274,9 @@ func TestAlertsPermanentFailure(t *testing.T) {
 	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	fixClock(t, at)
 	rcv := newHook(t, func() time.Time { return at })
-	rcv.setRespond(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "unknown field 'evidence'", http.StatusBadRequest) })
+	rcv.setRespond(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "unknown field 'evidence'", http.StatusBadRequest)
+	})
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, "http://127.0.0.1:1", alertsConfig("5s", "ops="+rcv.srv.URL))
 	fee := feeChange(at, 7)
