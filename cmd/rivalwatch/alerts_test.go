@@ -409,3 +409,50 @@ func TestCollectSendsAlerts(t *testing.T) {
 	}
 	assertNoSecret(t, dir, out)
 }
+
+// TestCopiedDatabaseKeepsAlerts: the outbox's state is times in the
+// database, so a copy taken while an alert was being sent (its sender
+// then killed) delivers it from the copy once the lease runs out, and a
+// pending alert is simply sent by whoever opens the copy.
+func TestCopiedDatabaseKeepsAlerts(t *testing.T) {
+	t.Setenv(secretEnv, secretValue)
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	rcv := newHook(t, func() time.Time { return at })
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "http://127.0.0.1:1", alertsConfig("5s", "ops="+rcv.srv.URL))
+	leased, waiting := feeChange(at, 7), feeChange(at, 8)
+	commitEvents(t, cfg, at, leased, waiting)
+	// A sender took the first alert and died before an answer.
+	st, err := store.Open(context.Background(), filepath.Join(dir, "rw.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := st.LeaseDelivery(context.Background(), "ops", at, 2*time.Minute); !ok || err != nil {
+		t.Fatalf("lease: %v %v", ok, err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	copyDir := t.TempDir()
+	b, err := os.ReadFile(filepath.Join(dir, "rw.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(copyDir, "copy.db"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	copied := filepath.Join(copyDir, "copy.db")
+
+	fixClock(t, at.Add(time.Minute))
+	if out := mustRW(t, "alerts", "send", "--config", cfg, "--db", copied); !strings.Contains(out, "0 delivered") || len(rcv.requests()) != 0 {
+		t.Errorf("within the lease, the head of the queue waits and nothing overtakes it: %s", out)
+	}
+	fixClock(t, at.Add(3*time.Minute))
+	if out := mustRW(t, "alerts", "send", "--config", cfg, "--db", copied); !strings.Contains(out, "2 delivered") {
+		t.Errorf("after the lease, the copy delivers both: %s", out)
+	}
+	got := rcv.requests()
+	if len(got) != 2 || got[0].id != leased.ID || got[1].id != waiting.ID {
+		t.Errorf("receiver got %+v, want both alerts in order", got)
+	}
+}
