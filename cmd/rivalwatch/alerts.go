@@ -18,7 +18,15 @@ import (
 	"github.com/rivalwatch/rivalwatch/store"
 )
 
-const alertsSynopsis = `alerts send | alerts list [--status pending|failed|delivered] [--format table|json] | alerts retry ID|--failed | alerts test NAME`
+const alertsUsage = `Usage:
+  rivalwatch alerts send               deliver the webhook alerts that are due, then exit
+  rivalwatch alerts list [--status pending|failed|delivered] [--format table|json]
+                                       every delivery: event id, webhook, status, attempts, next attempt, last error
+  rivalwatch alerts retry ID|--failed  requeue one event's alerts, or every failed one
+  rivalwatch alerts test NAME          send a test message to one webhook
+
+Each takes --config FILE and --db FILE; "rivalwatch alerts SUBCOMMAND --help" lists its flags.
+`
 
 // runAlerts dispatches the webhook alert subcommands.
 func runAlerts(ctx context.Context, e env, args []string) error {
@@ -30,7 +38,7 @@ func runAlerts(ctx context.Context, e env, args []string) error {
 	}
 	if len(args) == 0 || subs[args[0]] == nil {
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h" || args[0] == "-help") {
-			fmt.Fprintf(e.stderr, "Usage: rivalwatch %s\n", alertsSynopsis)
+			fmt.Fprint(e.stderr, alertsUsage)
 			return flag.ErrHelp
 		}
 		return fmt.Errorf("%w: alerts takes send, list, retry or test", errUsage)
