@@ -60,6 +60,9 @@ func runAlertsSend(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer m.Close()
+	if len(m.Config.Alerts.Webhooks) == 0 {
+		return errors.New("the config lists no webhook (alerts.webhooks): nothing to send to")
+	}
 	s, unusable := m.sender()
 	r, err := s.SendDue(ctx)
 	if err != nil {

@@ -344,6 +344,11 @@ func TestAlertsTest(t *testing.T) {
 	if _, err := rw(t, "alerts", "test", "--config", cfg, "desk"); err == nil || !strings.Contains(err.Error(), `no webhook named "desk"`) {
 		t.Errorf("unknown webhook: %v", err)
 	}
+	bare := writeConfig(t, t.TempDir(), "http://127.0.0.1:1", "")
+	commitEvents(t, bare, time.Now(), feeChange(time.Now(), 7))
+	if _, err := rw(t, "alerts", "send", "--config", bare); err == nil || !strings.Contains(err.Error(), "the config lists no webhook") {
+		t.Errorf("alerts send without webhooks: %v", err)
+	}
 	t.Setenv(secretEnv, "")
 	_, err := rw(t, "alerts", "test", "--config", cfg, "ops")
 	if err == nil || !strings.Contains(err.Error(), "environment variable "+secretEnv+" is not set") {
