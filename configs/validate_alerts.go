@@ -45,8 +45,10 @@ func validateWebhook(at string, w Webhook, d *document) error {
 	}
 	if w.URL == "" {
 		errs = append(errs, d.at(at+".url", "is missing"))
-	} else {
-		errs = append(errs, d.checkURL(at+".url", w.URL, "http", "https"))
+	} else if d.checkURL(at+".url", w.URL, "http", "https") != nil {
+		// A Slack or Discord webhook address is a credential in itself:
+		// say what is wrong without repeating it.
+		errs = append(errs, d.at(at+".url", "must be an absolute http:// or https:// address, without spaces or a user name (not repeated here: a webhook address can be a secret)"))
 	}
 	if len(w.Types) == 0 {
 		errs = append(errs, d.at(at+".types", "must list at least one change type or glob such as fee.*"))

@@ -62,6 +62,8 @@ type Input struct {
 	// the digest flags it; the caller derives it from the schedules.
 	// Zero means DefaultStaleAfter.
 	StaleAfter time.Duration
+	// Webhooks is how alert delivery to each webhook is doing.
+	Webhooks []WebhookHealth
 }
 
 // Digest is the daily digest; it is also the JSON format, so every field a
@@ -83,6 +85,9 @@ type Digest struct {
 	VolumeChart  []VolumeShare  `json:"volume_chart"`
 	// Problems are playbook rules that could not run.
 	Problems []string `json:"problems,omitempty"`
+	// Webhooks are the alert receivers' delivery health; a failing one
+	// is an item at the top and a row of the freshness table.
+	Webhooks []WebhookLine `json:"webhooks,omitempty"`
 }
 
 // Event is one change as the digest shows it.
@@ -280,6 +285,7 @@ func Build(in Input) Digest {
 			d.StaleFeeds++
 		}
 	}
+	d.Webhooks = webhookLines(in.Webhooks, in.GeneratedAt)
 	d.Exchanges = exchangeList(in.Funding, in.Market)
 	d.FundingChart = fundingGroups(in.Funding)
 	d.VolumeChart = volumeShares(in.Market)

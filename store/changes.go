@@ -10,59 +10,65 @@ import (
 	"github.com/rivalwatch/rivalwatch/diff"
 )
 
+// Route names the webhooks that want a change event; nil queues no alert.
+type Route func(diff.Change) []string
+
 // SaveChanges stores change events, ignoring those already stored under the
-// same stable ID, so re-running diff never duplicates an event. It returns
-// how many were new.
-func (s *Store) SaveChanges(ctx context.Context, changes []diff.Change) (int, error) {
+// same stable ID, so re-running diff never duplicates an event, and in the
+// same transaction queues an alert to every webhook route names for each
+// event that is new. An event stored before keeps the alerts it had, so
+// nothing is sent twice. It returns how many events were new.
+func (s *Store) SaveChanges(ctx context.Context, changes []diff.Change, route Route) (int, error) {
 	if s.w == nil {
 		return 0, fmt.Errorf("save changes: %w", errReadOnly)
 	}
-	n, err := s.saveChanges(ctx, changes)
+	n, err := s.saveChanges(ctx, changes, route)
 	if err != nil {
 		return 0, fmt.Errorf("save changes: %w", err)
 	}
 	return n, nil
 }
 
-func (s *Store) saveChanges(ctx context.Context, changes []diff.Change) (int, error) {
+func (s *Store) saveChanges(ctx context.Context, changes []diff.Change, route Route) (int, error) {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	n, err := insertChanges(ctx, tx, changes)
+	n, err := insertChanges(ctx, tx, changes, route, s.now())
 	if err != nil {
 		return 0, err
 	}
 	return n, tx.Commit()
 }
 
-// SaveRunChanges stores the events one run brought and marks the run
-// compared, in one transaction: a process killed in between leaves the run
-// pending and no event half-saved, and a second detector finds nothing
-// left to do.
-func (s *Store) SaveRunChanges(ctx context.Context, runID int64, changes []diff.Change) (int, error) {
+// SaveRunChanges stores the events one run brought, queues their alerts as
+// SaveChanges does, and marks the run compared, all in one transaction: a
+// process killed in between leaves the run pending and no event or alert
+// half-saved, and a second detector finds nothing left to do.
+func (s *Store) SaveRunChanges(ctx context.Context, runID int64, changes []diff.Change, route Route) (int, error) {
 	if s.w == nil {
 		return 0, fmt.Errorf("save changes of run %d: %w", runID, errReadOnly)
 	}
-	n, err := s.saveRunChanges(ctx, runID, changes)
+	n, err := s.saveRunChanges(ctx, runID, changes, route)
 	if err != nil {
 		return 0, fmt.Errorf("save changes of run %d: %w", runID, err)
 	}
 	return n, nil
 }
 
-func (s *Store) saveRunChanges(ctx context.Context, runID int64, changes []diff.Change) (int, error) {
+func (s *Store) saveRunChanges(ctx context.Context, runID int64, changes []diff.Change, route Route) (int, error) {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	n, err := insertChanges(ctx, tx, changes)
+	now := s.now()
+	n, err := insertChanges(ctx, tx, changes, route, now)
 	if err != nil {
 		return 0, err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE run_log SET diffed_at = COALESCE(diffed_at, ?) WHERE id = ?`, timeValue(s.now()), runID)
+	res, err := tx.ExecContext(ctx, `UPDATE run_log SET diffed_at = COALESCE(diffed_at, ?) WHERE id = ?`, timeValue(now), runID)
 	if err != nil {
 		return 0, err
 	}
@@ -74,8 +80,10 @@ func (s *Store) saveRunChanges(ctx context.Context, runID int64, changes []diff.
 	return n, tx.Commit()
 }
 
-// insertChanges adds the events not stored yet and returns how many.
-func insertChanges(ctx context.Context, tx *sql.Tx, changes []diff.Change) (int, error) {
+// insertChanges adds the events not stored yet, queues each new one's
+// alerts (due at now) to the webhooks route names, and returns how many
+// events were new.
+func insertChanges(ctx context.Context, tx *sql.Tx, changes []diff.Change, route Route, now time.Time) (int, error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO change_events
 		(id, detected_at, exchange, exchanges, kind, type, symbol, unified, field, old, new, severity,
 		 snapshot_from, snapshot_to, evidence)
@@ -112,7 +120,16 @@ func insertChanges(ctx context.Context, tx *sql.Tx, changes []diff.Change) (int,
 		if err != nil {
 			return 0, err
 		}
-		inserted += int(n)
+		if n == 0 {
+			continue
+		}
+		inserted++
+		if route == nil {
+			continue
+		}
+		if err := insertAlerts(ctx, tx, c.ID, route(c), now); err != nil {
+			return 0, fmt.Errorf("change %s: %w", c.ID, err)
+		}
 	}
 	return inserted, nil
 }

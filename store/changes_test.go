@@ -20,7 +20,7 @@ func TestCrossExchangeEventsNameExchangesAsData(t *testing.T) {
 		{ID: "d1", Exchanges: []string{"binance", "okx"}, Type: diff.FundingDivergence, Symbol: "WIF/USDT:USDT", DetectedAt: at},
 		{ID: "n1", Exchange: "bybit", Type: diff.ListingNew, Symbol: "ZORAUSDT", DetectedAt: at},
 	}
-	if _, err := s.SaveChanges(ctx, in); err != nil {
+	if _, err := s.SaveChanges(ctx, in, nil); err != nil {
 		t.Fatal(err)
 	}
 	res, err := s.Query(ctx, `SELECT id, exchange, exchanges FROM changes ORDER BY id`)

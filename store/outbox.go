@@ -31,77 +31,6 @@ type Delivery struct {
 	Change   diff.Change
 }
 
-// QueueAlerts stores change events exactly as SaveChanges does and, in the
-// same transaction, queues an alert to every webhook route names for each
-// event that is new. An event stored before keeps the alerts it had, so
-// re-running diff never sends anything twice. It returns how many events
-// were new.
-func (s *Store) QueueAlerts(ctx context.Context, changes []diff.Change, route func(diff.Change) []string) (int, error) {
-	if s.w == nil {
-		return 0, fmt.Errorf("queue alerts: %w", errReadOnly)
-	}
-	n, err := s.queueAlerts(ctx, changes, route)
-	if err != nil {
-		return 0, fmt.Errorf("queue alerts: %w", err)
-	}
-	return n, nil
-}
-
-func (s *Store) queueAlerts(ctx context.Context, changes []diff.Change, route func(diff.Change) []string) (int, error) {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO change_events
-		(id, detected_at, exchange, kind, type, symbol, unified, field, old, new, severity,
-		 snapshot_from, snapshot_to, evidence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return 0, err
-	}
-	defer stmt.Close()
-	now := s.now()
-	inserted := 0
-	for _, c := range changes {
-		if c.ID == "" {
-			return 0, fmt.Errorf("%s %s %s: change has no ID", c.Exchange, c.Type, c.Symbol)
-		}
-		var evidence any
-		if len(c.Evidence) > 0 {
-			b, err := json.Marshal(c.Evidence)
-			if err != nil {
-				return 0, fmt.Errorf("change %s: evidence: %w", c.ID, err)
-			}
-			evidence = string(b)
-		}
-		res, err := stmt.ExecContext(ctx, c.ID, timeValue(c.DetectedAt), c.Exchange, string(c.Kind), string(c.Type),
-			c.Symbol, c.Unified, c.Field, c.Old, c.New, string(c.Severity),
-			nullID(c.SnapshotFrom), nullID(c.SnapshotTo), evidence)
-		if err != nil {
-			return 0, fmt.Errorf("change %s: %w", c.ID, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return 0, err
-		}
-		if n == 0 {
-			continue
-		}
-		inserted++
-		if route == nil {
-			continue
-		}
-		if err := insertAlerts(ctx, tx, c.ID, route(c), now); err != nil {
-			return 0, fmt.Errorf("change %s: %w", c.ID, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, err
-	}
-	return inserted, nil
-}
-
 // insertAlerts queues one pending delivery of an event per webhook, due at
 // once. It runs inside the transaction that stores the event, so the alert
 // exists exactly when the event does.
@@ -396,6 +325,12 @@ type AlertHealth struct {
 	// LastError is the error of the newest pending or failed alert that
 	// has one; "" when none has.
 	LastError string
+	// FailingSince is when the oldest alert that failed at least once
+	// and is not delivered (retrying or given up) was queued; zero when
+	// none is failing.
+	FailingSince time.Time
+	// LastDelivered is the newest delivery; zero when none was delivered.
+	LastDelivered time.Time
 }
 
 // AlertHealth returns one row per webhook with deliveries, by name.
@@ -406,7 +341,9 @@ func (s *Store) AlertHealth(ctx context.Context) ([]AlertHealth, error) {
 			MIN(CASE WHEN status = 'pending' THEN queued_at END),
 			(SELECT l.last_error FROM alert_deliveries l
 			 WHERE l.webhook = d.webhook AND l.status != 'delivered' AND l.last_error IS NOT NULL
-			 ORDER BY l.created_at DESC, l.seq DESC LIMIT 1)
+			 ORDER BY l.created_at DESC, l.seq DESC LIMIT 1),
+			MIN(CASE WHEN status = 'failed' OR (status = 'pending' AND last_error IS NOT NULL) THEN queued_at END),
+			MAX(delivered_at)
 		FROM alert_deliveries d GROUP BY webhook ORDER BY webhook`)
 	if err != nil {
 		return nil, fmt.Errorf("alert health: %w", err)
@@ -414,13 +351,19 @@ func (s *Store) AlertHealth(ctx context.Context) ([]AlertHealth, error) {
 	var out []AlertHealth
 	err = scanRows(rows, func() error {
 		var h AlertHealth
-		var oldest sql.NullString
+		var oldest, failing, delivered sql.NullString
 		if err := rows.Scan(&h.Webhook, &h.Pending, &h.Retrying, &h.Failed, &h.Delivered, &oldest,
-			(*nullText)(&h.LastError)); err != nil {
+			(*nullText)(&h.LastError), &failing, &delivered); err != nil {
 			return err
 		}
 		var err error
-		h.OldestPending, err = parseTime(oldest)
+		if h.OldestPending, err = parseTime(oldest); err != nil {
+			return err
+		}
+		if h.FailingSince, err = parseTime(failing); err != nil {
+			return err
+		}
+		h.LastDelivered, err = parseTime(delivered)
 		out = append(out, h)
 		return err
 	})

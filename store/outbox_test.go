@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rivalwatch/rivalwatch/collectors"
 	"github.com/rivalwatch/rivalwatch/diff"
 )
 
@@ -31,7 +32,7 @@ func routeTo(webhooks ...string) func(diff.Change) []string {
 
 func mustQueue(t *testing.T, s *Store, route func(diff.Change) []string, changes ...diff.Change) {
 	t.Helper()
-	if _, err := s.QueueAlerts(context.Background(), changes, route); err != nil {
+	if _, err := s.SaveChanges(context.Background(), changes, route); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -118,12 +119,12 @@ func TestLeaseCarriesTheEvent(t *testing.T) {
 	}
 }
 
-func TestQueueAlertsOnlyForNewEvents(t *testing.T) {
+func TestSaveChangesQueuesAlertsOnlyForNewEvents(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	c := alertChange(1)
 	for i, route := range []func(diff.Change) []string{routeTo("ops"), routeTo("ops", "desk")} {
-		n, err := s.QueueAlerts(ctx, []diff.Change{c}, route)
+		n, err := s.SaveChanges(ctx, []diff.Change{c}, route)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,12 +137,47 @@ func TestQueueAlertsOnlyForNewEvents(t *testing.T) {
 	}
 
 	// One transaction: a bad change leaves neither events nor alerts.
-	_, err := s.QueueAlerts(ctx, []diff.Change{alertChange(2), {Exchange: "okx"}}, routeTo("ops"))
+	_, err := s.SaveChanges(ctx, []diff.Change{alertChange(2), {Exchange: "okx"}}, routeTo("ops"))
 	if err == nil || !strings.Contains(err.Error(), "change has no ID") {
 		t.Fatalf("error %v", err)
 	}
 	if rows := queryRows(t, s, `SELECT (SELECT COUNT(*) FROM changes), (SELECT COUNT(*) FROM alerts)`); !reflect.DeepEqual(rows, [][]any{{int64(1), int64(1)}}) {
 		t.Errorf("after a failed queue: changes, alerts = %v, want 1, 1", rows)
+	}
+}
+
+// TestSaveRunChangesQueuesAlerts: the detector's path stores a run's
+// events, their alerts and the run's compared mark together, and a bad
+// event leaves all three as they were.
+func TestSaveRunChangesQueuesAlerts(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	run := mustSave(t, s, snapshot("bybit", collectors.KindFunding, 3, t0))
+	other := mustSave(t, s, snapshot("okx", collectors.KindFunding, 3, t0))
+	cross := alertChange(2)
+	cross.Exchange, cross.Exchanges = "", []string{"bybit", "okx"}
+
+	if _, err := s.SaveRunChanges(ctx, other.RunID, []diff.Change{alertChange(3), {Exchange: "okx"}}, routeTo("ops")); err == nil {
+		t.Fatal("a change without ID must fail the whole run's save")
+	}
+	if rows := queryRows(t, s, `SELECT (SELECT COUNT(*) FROM changes), (SELECT COUNT(*) FROM alerts),
+		(SELECT COUNT(*) FROM run_log WHERE diffed_at IS NOT NULL)`); !reflect.DeepEqual(rows, [][]any{{int64(0), int64(0), int64(0)}}) {
+		t.Errorf("after a failed save: changes, alerts, compared runs = %v, want nothing", rows)
+	}
+
+	n, err := s.SaveRunChanges(ctx, run.RunID, []diff.Change{alertChange(1), cross}, routeTo("desk", "ops"))
+	if err != nil || n != 2 {
+		t.Fatalf("SaveRunChanges = %d, %v; want 2", n, err)
+	}
+	if rows := queryRows(t, s, `SELECT webhook, status, next_attempt_at FROM alerts ORDER BY webhook, id`); len(rows) != 4 ||
+		!reflect.DeepEqual(rows[0], []any{"desk", "pending", "2026-11-25T10:00:00.000Z"}) {
+		t.Errorf("alerts %v, want 4 pending, due at the store's clock", rows)
+	}
+	if rows := queryRows(t, s, `SELECT exchanges FROM changes WHERE id = ?`, cross.ID); !reflect.DeepEqual(rows, [][]any{{`["bybit","okx"]`}}) {
+		t.Errorf("a cross-exchange event keeps its exchanges: %v", rows)
+	}
+	if runs, err := s.PendingRuns(ctx); err != nil || len(runs) != 1 || runs[0].RunID != other.RunID {
+		t.Errorf("pending runs %+v (%v), want only run %d", runs, err, other.RunID)
 	}
 }
 
@@ -266,10 +302,15 @@ func TestAlertHealth(t *testing.T) {
 	now := t0.Add(time.Hour)
 	mustQueue(t, s, routeTo("ops"), alertChange(1), alertChange(2), alertChange(3))
 	mustQueue(t, s, routeTo("desk"), alertChange(4))
-	if err := s.MarkDelivered(ctx, lease(t, s, "ops", now), now); err != nil {
+	if err := s.MarkDelivered(ctx, lease(t, s, "ops", now), now.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkFailed(ctx, lease(t, s, "ops", now), "HTTP 404"); err != nil {
+	refused := lease(t, s, "ops", now)
+	if err := s.MarkFailed(ctx, refused, "HTTP 404"); err != nil {
+		t.Fatal(err)
+	}
+	// The refused alert was queued earlier: the webhook fails since then.
+	if _, err := s.w.ExecContext(ctx, `UPDATE alert_deliveries SET queued_at = ? WHERE event_id = ?`, timeValue(t0), refused.EventID); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.MarkRetry(ctx, lease(t, s, "ops", now), now.Add(time.Minute), "connection refused"); err != nil {
@@ -281,7 +322,8 @@ func TestAlertHealth(t *testing.T) {
 	}
 	want := []AlertHealth{
 		{Webhook: "desk", Pending: 1, OldestPending: now},
-		{Webhook: "ops", Pending: 1, Retrying: 1, Failed: 1, Delivered: 1, OldestPending: now, LastError: "connection refused"},
+		{Webhook: "ops", Pending: 1, Retrying: 1, Failed: 1, Delivered: 1, OldestPending: now, LastError: "connection refused",
+			FailingSince: t0, LastDelivered: now.Add(time.Minute)},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("health\n got %+v\nwant %+v", got, want)

@@ -209,11 +209,11 @@ func TestChanges(t *testing.T) {
 	c := mk(diff.ListingNew, "XYZ-USDT-SWAP", "trading", t0.Add(25*time.Hour), nil)
 	c.SnapshotFrom = 0
 
-	n, err := s.SaveChanges(ctx, []diff.Change{a, b})
+	n, err := s.SaveChanges(ctx, []diff.Change{a, b}, nil)
 	if err != nil || n != 2 {
 		t.Fatalf("SaveChanges = %d, %v; want 2", n, err)
 	}
-	n, err = s.SaveChanges(ctx, []diff.Change{a, b, c})
+	n, err = s.SaveChanges(ctx, []diff.Change{a, b, c}, nil)
 	if err != nil || n != 1 {
 		t.Fatalf("re-run SaveChanges = %d, %v; want 1 (only the new one)", n, err)
 	}
@@ -230,7 +230,7 @@ func TestChanges(t *testing.T) {
 	if rows := queryRows(t, s, `SELECT evidence, snapshot_from FROM changes WHERE id = ?`, c.ID); !reflect.DeepEqual(rows, [][]any{{nil, nil}}) {
 		t.Errorf("changes view row %v, want NULLs", rows)
 	}
-	_, err = s.SaveChanges(ctx, []diff.Change{{Exchange: "okx", Type: diff.ListingNew, Symbol: "X"}})
+	_, err = s.SaveChanges(ctx, []diff.Change{{Exchange: "okx", Type: diff.ListingNew, Symbol: "X"}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "change has no ID") {
 		t.Errorf("change without ID: error %v", err)
 	}

@@ -59,7 +59,7 @@ func TestOpenReadOnly(t *testing.T) {
 		}
 		writes := map[string]error{}
 		_, writes["Save"] = r.Save(ctx, snapshot("okx", collectors.KindMarket, 3, t0.Add(time.Hour)))
-		_, writes["SaveChanges"] = r.SaveChanges(ctx, []diff.Change{{ID: "x"}})
+		_, writes["SaveChanges"] = r.SaveChanges(ctx, []diff.Change{{ID: "x"}}, nil)
 		writes["MarkDiffed"] = r.MarkDiffed(ctx, 1)
 		_, writes["Query INSERT"] = r.Query(ctx, `INSERT INTO run_log (exchange, kind, started_at, finished_at, status,
 			items, requests, duration_ms) VALUES ('x', 'y', '', '', 'new', 0, 0, 0)`)

@@ -56,6 +56,7 @@ func runCollect(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\n%d new change events. Database: %s\n", events, m.Config.Database)
+	sendAfterCollect(ctx, m)
 	failed := 0
 	for _, r := range results {
 		if r.Failed() {

@@ -100,7 +100,9 @@ func (m *Main) Close() error {
 
 // detector builds the change detector of this config.
 func (m *Main) detector() *pipeline.Detector {
-	return pipeline.NewDetector(m.Store, m.Config.DiffConfig(), enabledExchanges(m.Config))
+	d := pipeline.NewDetector(m.Store, m.Config.DiffConfig(), enabledExchanges(m.Config))
+	d.Route = route(m.Config.Alerts)
+	return d
 }
 
 // digest builds one UTC day's digest from the database.

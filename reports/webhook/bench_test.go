@@ -63,7 +63,7 @@ func BenchmarkCommitToDelivery(b *testing.B) {
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := range b.N {
-		if _, err := st.QueueAlerts(ctx, events(i, 1), s.Route); err != nil {
+		if _, err := st.SaveChanges(ctx, events(i, 1), s.Route); err != nil {
 			b.Fatal(err)
 		}
 		committed := time.Now()
@@ -95,7 +95,7 @@ func BenchmarkThroughput(b *testing.B) {
 			var elapsed time.Duration
 			for i := range b.N {
 				b.StopTimer()
-				if _, err := st.QueueAlerts(context.Background(), events(i, deliveries/hooks), s.Route); err != nil {
+				if _, err := st.SaveChanges(context.Background(), events(i, deliveries/hooks), s.Route); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()

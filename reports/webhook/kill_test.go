@@ -42,7 +42,7 @@ func TestKilledSenderLosesNothing(t *testing.T) {
 	})
 	s := &Sender{Outbox: st, Hooks: map[string]Hook{"ops": {URL: rc.srv.URL, Secret: testSecret}}}
 	events := feeEvents(3)
-	if _, err := st.QueueAlerts(ctx, events, s.Route); err != nil {
+	if _, err := st.SaveChanges(ctx, events, s.Route); err != nil {
 		t.Fatal(err)
 	}
 

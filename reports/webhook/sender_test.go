@@ -54,7 +54,7 @@ func ids(cs []diff.Change) []string {
 
 func queue(t *testing.T, st *store.Store, s *Sender, changes []diff.Change) {
 	t.Helper()
-	if _, err := st.QueueAlerts(context.Background(), changes, s.Route); err != nil {
+	if _, err := st.SaveChanges(context.Background(), changes, s.Route); err != nil {
 		t.Fatal(err)
 	}
 }

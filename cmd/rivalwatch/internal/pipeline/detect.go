@@ -27,6 +27,11 @@ type Detector struct {
 	cfg   diff.Config
 	peers []string // every exchange collected, for cross-exchange events
 
+	// Route names the webhooks each new event is queued to, in the
+	// transaction that stores it; nil queues no alert. Set it before the
+	// first pass.
+	Route store.Route
+
 	mu sync.Mutex
 	// cache keeps the snapshots the last pass read, which the next pass
 	// mostly needs again (each run is compared with its predecessor).
@@ -86,7 +91,7 @@ func (d *Detector) Pending(ctx context.Context) (int, error) {
 				return total, fmt.Errorf("compare run %d (%s %s): %w", r.RunID, r.Exchange, r.Kind, err)
 			}
 		}
-		n, err := d.st.SaveRunChanges(ctx, r.RunID, changes)
+		n, err := d.st.SaveRunChanges(ctx, r.RunID, changes, d.Route)
 		if err != nil {
 			return total, err
 		}

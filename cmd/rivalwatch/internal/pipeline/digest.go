@@ -52,5 +52,13 @@ func DigestInput(ctx context.Context, st Reader, base reports.Input, exchanges [
 		in.Freshness = append(in.Freshness, reports.Freshness{Exchange: f.Exchange, Kind: string(f.Kind),
 			LastComplete: f.LastComplete, LastRun: f.LastRun, FailuresSince: f.FailuresSince, LastError: f.LastError})
 	}
+	hooks, err := st.AlertHealth(ctx)
+	if err != nil {
+		return in, err
+	}
+	for _, h := range hooks {
+		in.Webhooks = append(in.Webhooks, reports.WebhookHealth{Name: h.Webhook, Pending: h.Pending, Retrying: h.Retrying,
+			Failed: h.Failed, FailingSince: h.FailingSince, LastDelivered: h.LastDelivered, LastError: h.LastError})
+	}
 	return in, nil
 }

@@ -22,7 +22,7 @@ type Store interface {
 	CompleteRuns(ctx context.Context, exchange string, kind collectors.Kind, until time.Time, n int) ([]store.RunRef, error)
 	Records(ctx context.Context, snapshotID int64) (collectors.Records, error)
 	MarketSeries(ctx context.Context, exchange string, from, to time.Time, every time.Duration) ([]collectors.MarketStat, error)
-	SaveRunChanges(ctx context.Context, runID int64, changes []diff.Change) (int, error)
+	SaveRunChanges(ctx context.Context, runID int64, changes []diff.Change, route store.Route) (int, error)
 }
 
 // Reader is what building a digest needs; a read-only *store.Store
@@ -32,4 +32,5 @@ type Reader interface {
 	CompleteRuns(ctx context.Context, exchange string, kind collectors.Kind, until time.Time, n int) ([]store.RunRef, error)
 	Records(ctx context.Context, snapshotID int64) (collectors.Records, error)
 	FreshnessAt(ctx context.Context, until time.Time) ([]store.Freshness, error)
+	AlertHealth(ctx context.Context) ([]store.AlertHealth, error)
 }
