@@ -76,9 +76,15 @@ func TestNoFalseAlarms(t *testing.T) {
 			}))
 			defer srv.Close()
 			dir := t.TempDir()
-			// Small pages so Bybit's list takes several; a short timeout.
+			// Small pages so Bybit's list takes several. Only the timeout
+			// case needs a short timeout; the others get room for a loaded
+			// machine, or a slow answer would read as a timeout.
 			cfg := writeConfig(t, dir, srv.URL, "")
-			replaceInFile(t, cfg, "timeout: 2s, retries: 0", "timeout: 300ms, retries: 2")
+			timeout := "5s"
+			if tt.errorKind == "timeout" {
+				timeout = "300ms"
+			}
+			replaceInFile(t, cfg, "timeout: 2s, retries: 0", "timeout: "+timeout+", retries: 2")
 			replaceInFile(t, cfg, "bybit: {rest: {v5: "+srv.URL+"}}", "bybit: {rest: {v5: "+srv.URL+"}, page_limit: 8}")
 			one := []string{"collect", "--config", cfg, "--exchange", tt.exchange, "--kind", tt.kind}
 			mustRW(t, one...)

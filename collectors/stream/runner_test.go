@@ -185,20 +185,26 @@ func TestGoodSamplesSurviveBadNeighbours(t *testing.T) {
 // heartbeat goes on, for several silence deadlines: our text ping answered
 // with "pong", or the server's control-frame ping that gorilla answers.
 func TestKeepAlive(t *testing.T) {
-	const beats = 40 // at 10 ms, twice the 200 ms silence deadline
+	// 30 beats at 50 ms outlive the 1 s silence deadline; the deadline is
+	// long enough that a loaded machine's scheduling gaps never reach it.
+	const (
+		beats   = 30
+		every   = 50 * time.Millisecond
+		silence = time.Second
+	)
 	tests := []struct {
 		name  string
 		ping  time.Duration
 		serve func(t *testing.T, c *streamtest.Conn)
 	}{
-		{"client pings, server pongs", 10 * time.Millisecond, func(t *testing.T, c *streamtest.Conn) {
+		{"client pings, server pongs", every, func(t *testing.T, c *streamtest.Conn) {
 			for range beats {
 				c.Expect(t, "ping")
 				c.Send("pong")
 			}
 		}},
 		{"server pings, client pongs", 0, func(t *testing.T, c *streamtest.Conn) {
-			tick := time.NewTicker(10 * time.Millisecond)
+			tick := time.NewTicker(every)
 			defer tick.Stop()
 			for i := range beats {
 				<-tick.C
@@ -212,12 +218,12 @@ func TestKeepAlive(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := &fakeProtocol{rules: Rules{PingEvery: tt.ping, Ping: []byte("ping")}}
-			srv, r, _, _ := setup(t, p, Options{})
+			srv, r, _, _ := setup(t, p, Options{Silence: silence})
 			rn := start(t, r)
 			c := srv.Accept(t)
 			started := time.Now()
 			tt.serve(t, c)
-			if elapsed := time.Since(started); elapsed < 200*time.Millisecond {
+			if elapsed := time.Since(started); elapsed < silence {
 				t.Fatalf("the heartbeat lasted %s, shorter than the deadline it must outlive", elapsed)
 			}
 			c.Send(msg("A", 0.0001, t0))
