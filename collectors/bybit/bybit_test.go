@@ -293,14 +293,20 @@ func TestFailuresAreNotChanges(t *testing.T) {
 // most one request per concurrent list, and that the next pull within the
 // wait sends nothing at all.
 func TestRateLimitStopsRequests(t *testing.T) {
-	var hits atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
 		w.Header().Set("Retry-After", "120")
 		w.WriteHeader(http.StatusTooManyRequests)
 	}))
 	defer srv.Close()
-	c := NewCollector(Config{BaseURL: srv.URL}, newClient(5*time.Second))
+	// Count what the transport sends, not what the server sees: a request
+	// of the first pull cancelled in flight may reach the server late.
+	sent := &countingTransport{next: collectors.NewBaseTransport()}
+	client := collectors.NewHTTPClient(5*time.Second, collectors.TransportOptions{
+		Retries: 1, Base: sent,
+		Sleep: func(context.Context, time.Duration) error { return nil },
+		Now:   func() time.Time { return testNow },
+	})
+	c := NewCollector(Config{BaseURL: srv.URL}, client)
 
 	recs, err := collectors.Collect(t.Context(), c, collectors.KindFunding)
 	if got := collectors.KindOf(err); got != collectors.ErrRateLimited {
@@ -310,17 +316,28 @@ func TestRateLimitStopsRequests(t *testing.T) {
 		t.Errorf("%d records with an error", recs.Len())
 	}
 	// Funding starts three instrument lists and two ticker lists at once.
-	if n := hits.Load(); n < 1 || n > 5 {
+	if n := sent.n.Load(); n < 1 || n > 5 {
 		t.Errorf("first pull sent %d requests, want 1 to 5 (no retries, no page 2)", n)
 	}
-	before := hits.Load()
+	before := sent.n.Load()
 	_, err = collectors.Collect(t.Context(), c, collectors.KindInstruments)
 	if got := collectors.KindOf(err); got != collectors.ErrRateLimited {
 		t.Errorf("second pull: kind %s, want rate_limited (%v)", got, err)
 	}
-	if n := hits.Load() - before; n != 0 {
+	if n := sent.n.Load() - before; n != 0 {
 		t.Errorf("second pull within Retry-After sent %d requests, want 0", n)
 	}
+}
+
+// countingTransport counts the requests it passes on.
+type countingTransport struct {
+	next http.RoundTripper
+	n    atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(r)
 }
 
 func TestNewCollectorDefaults(t *testing.T) {
