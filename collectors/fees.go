@@ -1,6 +1,9 @@
 package collectors
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Fee products: the perpetual families rivals price separately.
 const (
@@ -31,4 +34,22 @@ type Fee struct {
 	MinBalanceUSD   float64 // the tier's asset-balance threshold, 0 when none
 	Source          string  // FeeSourcePage, FeeSourceAPI, FeeSourceManual
 	ObservedAt      time.Time
+}
+
+// Key identifies a fee row within one exchange's snapshot:
+// product|tier|symbol|source. A page and a manual entry for the same tier
+// are two rows, each compared with its own predecessor.
+func (f Fee) Key() string {
+	return f.Product + "|" + f.Tier + "|" + f.Symbol + "|" + f.Source
+}
+
+var feesKind = kindSpec{KindFees, func(r Records) int { return len(r.Fees) },
+	func(r *Records) { sortByKey(r.Fees, Fee.Key) }}
+
+// FeesPull adapts a function listing fee rows to a PullFunc.
+func FeesPull(f func(context.Context) ([]Fee, error)) PullFunc {
+	return func(ctx context.Context) (Records, error) {
+		v, err := f(ctx)
+		return Records{Fees: v}, err
+	}
 }

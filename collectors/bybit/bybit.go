@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
+	"github.com/rivalwatch/rivalwatch/collectors/fees"
 )
 
 // DefaultBaseURL is Bybit's global REST host.
@@ -31,6 +32,12 @@ const maxPages = 100
 type Config struct {
 	BaseURL   string // REST base, e.g. https://api.bybit.com; empty for DefaultBaseURL
 	PageLimit int    // instruments-info page size, 1..1000; 0 or out of range means 1000
+	// Fees are the fees pull's pages and manual entries; with
+	// Credentials set it also reads our account's rates for the trading
+	// perpetuals in FeeSymbols (unified; empty for all).
+	Fees        fees.Sources
+	Credentials Credentials
+	FeeSymbols  []string
 }
 
 // Collector pulls Bybit v5's public market endpoints. It implements
@@ -40,6 +47,7 @@ type Collector struct {
 	limit  int
 	client *http.Client
 	now    func() time.Time // stamps records when Bybit's envelope has no time
+	feeCfg Config           // for the fees pull: its Fees, Credentials and FeeSymbols
 }
 
 // NewCollector returns a Collector that sends every request through client,
@@ -54,7 +62,7 @@ func NewCollector(cfg Config, client *http.Client) *Collector {
 	if limit < 1 || limit > maxPageLimit {
 		limit = maxPageLimit
 	}
-	return &Collector{base: base, limit: limit, client: client, now: time.Now}
+	return &Collector{base: base, limit: limit, client: client, now: time.Now, feeCfg: cfg}
 }
 
 // Exchange returns "bybit".
@@ -68,6 +76,7 @@ func (c *Collector) Pulls() collectors.Pulls {
 		collectors.KindInstruments: collectors.InstrumentsPull(c.instruments),
 		collectors.KindFunding:     collectors.FundingPull(c.funding),
 		collectors.KindMarket:      collectors.MarketPull(c.market),
+		collectors.KindFees:        collectors.FeesPull(c.fees),
 	}
 }
 
