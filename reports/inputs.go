@@ -142,6 +142,13 @@ func standingOf(c diff.Change, p *picture, h House) standing {
 	for _, s := range same {
 		st.HouseCoinDailyUSD += h.Volume30dUSD[s] / 30
 	}
+	if c.Type == diff.FeeTier {
+		// A schedule change prices every symbol: all our flow is at stake.
+		st.HouseListsCoin = len(h.Symbols) > 0
+		for _, s := range h.Symbols {
+			st.HouseCoinDailyUSD += h.Volume30dUSD[s] / 30
+		}
+	}
 	return st
 }
 
