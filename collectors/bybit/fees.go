@@ -203,12 +203,7 @@ func (s FeeSource) scrub(err error) error {
 // fees is the fees pull: the configured pages and manual entries, and our
 // account's per-symbol rates when a key is configured.
 func (c *Collector) fees(ctx context.Context) ([]collectors.Fee, error) {
-	src := c.feeCfg.Fees
-	src.Exchange = c.Exchange()
-	if src.API == nil && c.feeCfg.Credentials.Key != "" {
-		src.API = c.accountFees
-	}
-	return src.Fees(ctx)
+	return c.feeCfg.Fees.WithAccount(c.Exchange(), c.feeCfg.Credentials.Key != "", c.accountFees).Fees(ctx)
 }
 
 // accountFees reads our rates (one request per category) and keeps the

@@ -34,6 +34,17 @@ type Sources struct {
 	Now func() time.Time
 }
 
+// WithAccount names the exchange and, when we hold its key (keyed) and no
+// credential problem has taken API's place already, reads our account's
+// rows with account.
+func (s Sources) WithAccount(exchange string, keyed bool, account func(context.Context) ([]collectors.Fee, error)) Sources {
+	s.Exchange = exchange
+	if s.API == nil && keyed {
+		s.API = account
+	}
+	return s
+}
+
 // Configured reports whether there is anything to read.
 func (s Sources) Configured() bool {
 	return len(s.Pages) > 0 || len(s.Manual) > 0 || s.API != nil

@@ -215,12 +215,7 @@ func (s FeeSource) scrub(err error) error {
 // fees is the fees pull: the configured pages and manual entries, and our
 // account's rates when a key is configured.
 func (c *Collector) fees(ctx context.Context) ([]collectors.Fee, error) {
-	src := c.cfg.Fees
-	src.Exchange = c.Exchange()
-	if src.API == nil && c.cfg.Credentials.Key != "" {
-		src.API = c.accountFees
-	}
-	return src.Fees(ctx)
+	return c.cfg.Fees.WithAccount(c.Exchange(), c.cfg.Credentials.Key != "", c.accountFees).Fees(ctx)
 }
 
 // accountFees reads our rates for the tracked swaps of the shared
