@@ -18,6 +18,7 @@ const (
 	KindInstruments Kind = "instruments" // listings and contract parameters
 	KindFunding     Kind = "funding"     // funding rate, interval, cap and floor
 	KindMarket      Kind = "market"      // 24h volume and open interest
+	KindFees        Kind = "fees"        // fee schedules and symbol fees
 )
 
 // Records are the normalized records of one pull; only the slice matching
@@ -26,6 +27,7 @@ type Records struct {
 	Instruments []Instrument
 	Funding     []Funding
 	Market      []MarketStat
+	Fees        []Fee
 }
 
 // kindSpec is one kind's part of Records: how many records it holds and
@@ -43,7 +45,7 @@ type kindSpec struct {
 // slice to Records, one entry here, one per layer in the store and the
 // pipeline, and a pull in each exchange's capability table; the tests of
 // every layer fail when one is missing.
-var kindTable = []kindSpec{instrumentsKind, fundingKind, marketKind}
+var kindTable = []kindSpec{instrumentsKind, fundingKind, marketKind, feesKind}
 
 // AllKinds lists every kind in collection order.
 var AllKinds = func() []Kind {

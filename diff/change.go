@@ -30,6 +30,8 @@ const (
 	FundingDivergence Type = "funding.divergence"
 	MarketVolumeSpike Type = "market.volume_spike"
 	MarketOISpike     Type = "market.oi_spike"
+	FeeTier           Type = "fee.tier"
+	FeeSymbol         Type = "fee.symbol"
 )
 
 // Severity ranks a change for alerts and the digest.

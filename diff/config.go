@@ -80,6 +80,7 @@ var Types = []Type{
 	ListingNew, ListingPrelaunch, ListingDelisted, ListingStatus, ListingParam,
 	FundingInterval, FundingCap, FundingExtreme, FundingDivergence,
 	MarketVolumeSpike, MarketOISpike,
+	FeeTier, FeeSymbol,
 }
 
 // withDefaults replaces unusable thresholds by the defaults; see Config.

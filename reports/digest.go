@@ -52,6 +52,7 @@ type Input struct {
 	Changes     []diff.Change           // the day's events
 	Funding     []collectors.Funding    // newest complete funding of every exchange
 	Market      []collectors.MarketStat // newest complete market stats of every exchange
+	Fees        []collectors.Fee        // newest complete fee rows of every exchange
 	Freshness   []Freshness
 	House       House
 	Playbook    Playbook
@@ -83,6 +84,10 @@ type Digest struct {
 	Exchanges    []string       `json:"exchanges"`
 	FundingChart []FundingGroup `json:"funding_chart"`
 	VolumeChart  []VolumeShare  `json:"volume_chart"`
+	// Fees lines up our tiers with the rivals' at the same 30-day volume;
+	// FeeExchanges orders the rivals in it.
+	Fees         []FeeTierRow `json:"fees,omitempty"`
+	FeeExchanges []string     `json:"fee_exchanges,omitempty"`
 	// Problems are playbook rules that could not run.
 	Problems []string `json:"problems,omitempty"`
 	// Webhooks are the alert receivers' delivery health; a failing one
@@ -170,6 +175,7 @@ var sections = []struct {
 	{"params", "Contract parameter changes", []diff.Type{diff.ListingParam}},
 	{"funding", "Funding", []diff.Type{diff.FundingInterval, diff.FundingCap, diff.FundingExtreme, diff.FundingDivergence}},
 	{"market", "Market moves", []diff.Type{diff.MarketVolumeSpike, diff.MarketOISpike}},
+	{"fees", "Fee changes", []diff.Type{diff.FeeTier, diff.FeeSymbol}},
 }
 
 const otherSection = "other"
@@ -289,6 +295,7 @@ func Build(in Input) Digest {
 	d.Exchanges = exchangeList(in.Funding, in.Market)
 	d.FundingChart = fundingGroups(in.Funding)
 	d.VolumeChart = volumeShares(in.Market)
+	d.Fees, d.FeeExchanges = feeTable(in.House, in.Fees)
 	return d
 }
 
@@ -397,6 +404,13 @@ func describe(c diff.Change, in inputs) (what, detail string) {
 	case diff.MarketOISpike:
 		return "open interest " + formatUSD(in["open_interest_usd"]),
 			formatNum(in["oi_ratio"]) + "× its median " + formatUSD(in["median_open_interest_usd"])
+	case diff.FeeTier:
+		if _, ok := in["house_rate"]; ok {
+			detail = "ours " + formatBps(in["house_rate"]) + ", gap " + formatBps(in["gap"])
+		}
+		return oldNew(c.Field, c.Old, c.New), detail
+	case diff.FeeSymbol:
+		return c.Field + " fee " + oldNew("", c.Old, c.New), vol
 	}
 	return joinNonEmpty(" ", string(c.Type), oldNew(c.Field, c.Old, c.New)), vol
 }

@@ -74,7 +74,7 @@ func TestHeadlineSize(t *testing.T) {
 
 func TestSections(t *testing.T) {
 	d := Build(testInput(t))
-	want := map[string]int{"listings": 2, "delistings": 2, "params": 1, "funding": 4, "market": 2, "other": 1}
+	want := map[string]int{"listings": 2, "delistings": 2, "params": 1, "funding": 4, "market": 2, "fees": 1}
 	for _, s := range d.Sections {
 		if len(s.Events) != want[s.Key] {
 			t.Errorf("section %s has %d events, want %d", s.Key, len(s.Events), want[s.Key])

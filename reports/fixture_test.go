@@ -162,8 +162,9 @@ func testChanges() []diff.Change {
 			map[string]float64{"volume_24h_usd": 9e9, "median_volume_usd": 2e9}),
 		change("okx", diff.MarketOISpike, "ETH-USDT-SWAP", "ETH/USDT:USDT", "", "$1.5B", "$4B", diff.Low, 7,
 			map[string]float64{"open_interest_usd": 4e9, "median_open_interest_usd": 1.5e9}),
-		change("binance", diff.Type("fee.tier"), "", "", "VIP0 taker", "5 bps", "4.5 bps", diff.High, 1,
-			map[string]float64{"old_taker": 0.0005, "new_taker": 0.00045}),
+		change("binance", diff.FeeTier, "", "", "USDⓈ-M VIP0 taker", "5 bps", "4.5 bps", diff.High, 1,
+			map[string]float64{"old_rate": 0.0005, "new_rate": 0.00045, "cut": 0.00005, "taker": 1, "base_tier": 1,
+				"old_maker": 0.0002, "new_maker": 0.0002, "old_taker": 0.0005, "new_taker": 0.00045, "min_30d_volume_usd": 0}),
 	}
 }
 
@@ -190,6 +191,21 @@ func testInput(t *testing.T) Input {
 	return Input{
 		Date: day, GeneratedAt: generated,
 		Changes: testChanges(), Funding: testFunding(), Market: testMarket(),
-		Freshness: testFreshness(), House: testHouse(), Playbook: loadPlaybook(t),
+		Freshness: testFreshness(), House: testHouse(), Playbook: loadPlaybook(t), Fees: testFees(),
+	}
+}
+
+// testFees are the rivals' USDⓈ-M schedules after Binance's VIP0 taker
+// cut to 4.5 bps; OKX's table starts above our VIP1 threshold at Lv2.
+func testFees() []collectors.Fee {
+	tier := func(exchange, name string, maker, taker, volume float64) collectors.Fee {
+		return collectors.Fee{Exchange: exchange, Product: collectors.ProductUSDM, Tier: name, MakerRate: maker, TakerRate: taker,
+			Min30dVolumeUSD: volume, Source: collectors.FeeSourcePage}
+	}
+	return []collectors.Fee{
+		tier("binance", "VIP0", 0.0002, 0.00045, 0), tier("binance", "VIP1", 0.00016, 0.0004, 15e6),
+		tier("bybit", "VIP0", 0.0002, 0.00055, 0), tier("bybit", "VIP1", 0.00018, 0.0004, 10e6),
+		tier("okx", "Lv2", 0.00015, 0.00035, 20e6),
+		{Exchange: "bybit", Product: collectors.ProductUSDM, Tier: "account", Symbol: "PEPEUSDT", Source: collectors.FeeSourceAPI},
 	}
 }

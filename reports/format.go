@@ -119,8 +119,10 @@ func formatInput(name string, v any) string {
 	switch {
 	case strings.HasSuffix(name, "_usd") || strings.HasPrefix(name, "usd_"):
 		return formatUSD(v)
-	case strings.HasSuffix(name, "_fee") || name == "rate":
+	case strings.HasSuffix(name, "_fee") || name == "rate" || isFeeRate(name):
 		return formatBps(v)
+	case name == "breakeven_uplift":
+		return formatPct(v)
 	case strings.Contains(name, "annualized"):
 		return formatPctYr(v)
 	case strings.HasSuffix(name, "_hours"):
@@ -159,4 +161,15 @@ func formatWhen(t, day time.Time) string {
 		return t.Format("15:04 UTC")
 	}
 	return t.Format("2006-01-02 15:04 UTC")
+}
+
+// isFeeRate reports whether a fee event's input is a rate: old_rate,
+// new_taker, tier_maker_rate, gap, cut, taker_discount.
+func isFeeRate(name string) bool {
+	for _, suffix := range []string{"_rate", "_maker", "_taker", "_discount"} {
+		if strings.HasSuffix(name, suffix) {
+			return true
+		}
+	}
+	return name == "gap" || name == "cut"
 }

@@ -69,6 +69,11 @@ var typeInputs = map[diff.Type][]string{
 	diff.FundingDivergence: {"spread_annualized", "annualized_*", "usd_per_day_per_1m"},
 	diff.MarketVolumeSpike: {"volume_24h_usd", "median_volume_usd", "volume_ratio"},
 	diff.MarketOISpike:     {"open_interest_usd", "median_open_interest_usd", "oi_ratio"},
+	diff.FeeTier: {"old_rate", "new_rate", "cut", "taker", "base_tier", "old_maker", "new_maker", "old_taker", "new_taker",
+		"min_30d_volume_usd", "house_rate", "gap", "house_total_daily_volume_usd", "overlap_count",
+		"overlap_daily_volume_usd", "breakeven_uplift"},
+	diff.FeeSymbol: {"maker_rate", "taker_rate", "tier_maker_rate", "tier_taker_rate", "taker_discount", "maker_discount",
+		"old_maker_rate", "old_taker_rate", "house_rate", "gap", "breakeven_uplift"},
 }
 
 // knownInputs returns the inputs a rule of this type pattern can read.
@@ -136,6 +141,13 @@ func standingOf(c diff.Change, p *picture, h House) standing {
 	}
 	for _, s := range same {
 		st.HouseCoinDailyUSD += h.Volume30dUSD[s] / 30
+	}
+	if c.Type == diff.FeeTier {
+		// A schedule change prices every symbol: all our flow is at stake.
+		st.HouseListsCoin = len(h.Symbols) > 0
+		for _, s := range h.Symbols {
+			st.HouseCoinDailyUSD += h.Volume30dUSD[s] / 30
+		}
 	}
 	return st
 }
@@ -218,6 +230,7 @@ func buildInputs(c diff.Change, p *picture, h House, st standing) inputs {
 		// Without a profile a margin of 0 would print $0 instead of n/a.
 		in["contribution_margin"] = h.ContributionMargin
 	}
+	feeInputs(c, p, h, in)
 	return in
 }
 

@@ -56,9 +56,9 @@ func TestPlaybookValidate(t *testing.T) {
 		{"empty exchange", Rule{Name: "r", Type: "listing.new", Suggest: "x", When: Conditions{Exchanges: []string{""}}},
 			[]string{`when.exchanges[0] is empty`}},
 		{"divergence side", Rule{Name: "r", Type: "funding.divergence", Suggest: "{{pctyr .annualized_okx}}"}, nil},
-		{"new type reads its own evidence", Rule{Name: "r", Type: "fee.tier", Suggest: "{{bps .new_taker}}",
-			When: Conditions{Min: map[string]float64{"old_taker": 0}}}, nil},
-		{"new type bad name", Rule{Name: "r", Type: "fee.*", Suggest: "x", When: Conditions{Min: map[string]float64{"Old Taker": 0}}},
+		{"new type reads its own evidence", Rule{Name: "r", Type: "promo.new", Suggest: "{{bps .prize_pool_usd}}",
+			When: Conditions{Min: map[string]float64{"prize_pool_usd": 0}}}, nil},
+		{"new type bad name", Rule{Name: "r", Type: "promo.*", Suggest: "x", When: Conditions{Min: map[string]float64{"Old Taker": 0}}},
 			[]string{`"Old Taker" is not an input name`}},
 		{"several problems at once", Rule{Name: "r", Suggest: "{{.x", When: Conditions{Exchanges: []string{" "}}},
 			[]string{"type is empty", "suggest: template:", "when.exchanges[0] is empty"}},
@@ -170,7 +170,7 @@ func TestTemplateArithmetic(t *testing.T) {
 		{"house profile", xyz, "{{.house_name}} {{bps .house_maker_fee}}", "Our exchange 2 bps", nil},
 		{"new change type, config only", fee,
 			"taker {{bps .old_taker}} → {{bps .new_taker}}; our {{bps .house_taker_fee}} is {{bps (sub .house_taker_fee .new_taker)}} above",
-			"taker 5 bps → 4.5 bps; our 5 bps is 0.5 bps above", map[string]string{"new_taker": "0.00045"}}, // unknown unit: a plain number
+			"taker 5 bps → 4.5 bps; our 5 bps is 0.5 bps above", map[string]string{"new_taker": "4.5 bps"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

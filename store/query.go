@@ -68,6 +68,8 @@ var publicViews = []string{
 	"instruments_history",
 	"funding_history",
 	"market_history",
+	"fees_latest",
+	"fees_history",
 	"runs",
 	"changes",
 	"alerts",

@@ -139,7 +139,7 @@ func (s *Store) Freshness(ctx context.Context) ([]Freshness, error) {
 }
 
 // FreshnessAt is Freshness as it stood at until: only runs that started
-// before it count, so a past day's digest shows that day's health.
+// at or before it count, so a past day's digest shows that day's health.
 func (s *Store) FreshnessAt(ctx context.Context, until time.Time) ([]Freshness, error) {
 	out, err := s.freshness(ctx, bound(until))
 	if err != nil {
@@ -156,7 +156,7 @@ func (s *Store) freshness(ctx context.Context, until string) ([]Freshness, error
 		return nil, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT exchange, kind FROM run_log WHERE started_at < ? ORDER BY exchange, kind`, until)
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT exchange, kind FROM run_log WHERE started_at <= ? ORDER BY exchange, kind`, until)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func (s *Store) freshness(ctx context.Context, until string) ([]Freshness, error
 func streamFreshness(ctx context.Context, tx *sql.Tx, f *Freshness, until string) error {
 	var lastRun sql.NullString
 	err := tx.QueryRowContext(ctx, `SELECT started_at, status FROM run_log
-		WHERE exchange = ? AND kind = ? AND started_at < ? ORDER BY started_at DESC, id DESC LIMIT 1`,
+		WHERE exchange = ? AND kind = ? AND started_at <= ? ORDER BY started_at DESC, id DESC LIMIT 1`,
 		f.Exchange, string(f.Kind), until).Scan(&lastRun, &f.LastStatus)
 	if err != nil {
 		return err
@@ -194,7 +194,7 @@ func streamFreshness(ctx context.Context, tx *sql.Tx, f *Freshness, until string
 	var completeID int64
 	var completeAt sql.NullString
 	err = tx.QueryRowContext(ctx, `SELECT id, started_at FROM run_log
-		WHERE exchange = ? AND kind = ? AND `+completeStatuses+` AND started_at < ? ORDER BY started_at DESC, id DESC LIMIT 1`,
+		WHERE exchange = ? AND kind = ? AND `+completeStatuses+` AND started_at <= ? ORDER BY started_at DESC, id DESC LIMIT 1`,
 		f.Exchange, string(f.Kind), until).Scan(&completeID, &completeAt)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -207,7 +207,7 @@ func streamFreshness(ctx context.Context, tx *sql.Tx, f *Freshness, until string
 	}
 	// Runs after the last complete one are all failed or incomplete. A
 	// missing complete run compares as NULL; COALESCE makes it "since ever".
-	after := `exchange = ? AND kind = ? AND started_at < ? AND (started_at > COALESCE(?, '') OR (started_at = ? AND id > ?))`
+	after := `exchange = ? AND kind = ? AND started_at <= ? AND (started_at > COALESCE(?, '') OR (started_at = ? AND id > ?))`
 	args := []any{f.Exchange, string(f.Kind), until, completeAt, completeAt, completeID}
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM run_log WHERE `+after, args...).Scan(&f.FailuresSince); err != nil {
 		return err

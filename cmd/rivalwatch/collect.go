@@ -10,7 +10,7 @@ import (
 
 func runCollect(ctx context.Context, e env, args []string) error {
 	var c commonFlags
-	fs := newFlagSet("collect", "collect [--exchange binance|bybit|okx] [--kind instruments|funding|market]", e.stderr, &c)
+	fs := newFlagSet("collect", "collect [--exchange binance|bybit|okx] [--kind instruments|funding|market|fees]", e.stderr, &c)
 	exchange := fs.String("exchange", "", "pull only this exchange")
 	kind := fs.String("kind", "", "pull only this kind")
 	if err := parseNoArgs(fs, args); err != nil {

@@ -26,8 +26,8 @@ var demoDay1 = time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
 // demoWorlds builds the two recorded days. Day two brings the changes the
 // demo shows: a fast-follow candidate listed on two rivals, an upcoming
 // listing, a funding interval cut on a coin we list, extreme funding and a
-// divergence between rivals, a leverage increase, a cap change and a
-// delisting.
+// divergence between rivals, a leverage increase, a cap change, a
+// delisting and a rival's fee cut below ours.
 func demoWorlds() (day1, day2 *exchangetest.World) {
 	day1 = exchangetest.Generate(7, demoDay1, 40, 36, 30)
 	for _, ls := range [][]exchangetest.Listing{day1.Binance, day1.Bybit, day1.OKX} {
@@ -74,6 +74,9 @@ func demoWorlds() (day1, day2 *exchangetest.World) {
 	edit(day2.Binance, "ORDI", func(l *exchangetest.Listing) { l.Status = collectors.StatusSettling })
 	edit(day2.Binance, "XRP", func(l *exchangetest.Listing) { l.TickSize = 0.001 })
 	edit(day2.Binance, "DOGE", func(l *exchangetest.Listing) { l.Volume24hUSD *= 1.8 })
+	// Bybit cuts its VIP0 taker fee from 5.5 to 4.5 bps, below our 5 bps.
+	day2.BybitFees = exchangetest.DefaultFees(0.0002, 0.00055)
+	day2.BybitFees.Tiers[0].Taker = 0.00045
 	return day1, day2
 }
 
@@ -102,6 +105,12 @@ func recordWorld(t testing.TB, w *exchangetest.World, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The fee pages are the demo's: the simulated exchanges serve them.
+	demo, err := configs.LoadEmbedded("demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Fees = demo.Fees
 	rec := replay.NewRecorder(handlerTransport{exchangetest.Handler(w, exchangetest.Options{})})
 	rec.Now = func() time.Time { return w.Now }
 	cs, err := buildCollectors(cfg, "", &transportHooks{base: func() http.RoundTripper { return rec }})

@@ -84,6 +84,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		"funding.cap,okx,BTC-USDT-SWAP,cap/floor,±200 bps per 8 h,±50 bps per 8 h",
 		"funding.divergence,,WIF/USDT:USDT,", // a cross-exchange event: its exchanges are a list
 		"funding.extreme,binance,WIFUSDT,",
+		"fee.tier,bybit,,USDⓈ-M VIP0 taker,5.5 bps,4.5 bps",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("changes lack %q:\n%s", want, got)
@@ -92,8 +93,8 @@ func TestDemoEndToEnd(t *testing.T) {
 	if div := mustRW(t, "sql", "--db", db, "--format", "csv", "SELECT exchanges FROM changes WHERE type = 'funding.divergence'"); !strings.Contains(div, `"[""binance"",""bybit""]"`) {
 		t.Errorf("the divergence's exchanges column: %s", div)
 	}
-	if n := strings.Count(got, "\n") - 1; n != 13 {
-		t.Errorf("%d change events, want 13:\n%s", n, got)
+	if n := strings.Count(got, "\n") - 1; n != 14 {
+		t.Errorf("%d change events, want 14:\n%s", n, got)
 	}
 	if out := mustRW(t, "diff", "--db", db); !strings.Contains(out, "0 new change events") {
 		t.Errorf("re-running diff must add nothing: %s", out)

@@ -173,16 +173,28 @@ func buildCollectors(cfg configs.Config, only string, hooks *transportHooks) ([]
 	var cs []collectors.Collector
 	ex := cfg.Exchanges
 	if want("binance", ex.Binance.Enabled) {
+		src := feeSources(cfg, "binance", pageClient(cfg, hooks))
+		keys := secrets(&src, ex.Binance.Credentials.Read)
 		cs = append(cs, binance.NewCollector(binance.Config{
 			FuturesURL: ex.Binance.REST.USDM, DeliveryURL: ex.Binance.REST.COINM,
 			OpenInterestTop: ex.Binance.OpenInterestTop, Concurrency: ex.Binance.Concurrency,
+			Fees: src, Credentials: binance.Credentials{Key: keys.Key, Secret: keys.Secret}, FeeSymbols: cfg.House.Symbols,
 		}, client("binance", ex.Binance.Limits)))
 	}
 	if want("bybit", ex.Bybit.Enabled) {
-		cs = append(cs, bybit.NewCollector(bybit.Config{BaseURL: ex.Bybit.REST.V5, PageLimit: ex.Bybit.PageLimit}, client("bybit", ex.Bybit.Limits)))
+		src := feeSources(cfg, "bybit", pageClient(cfg, hooks))
+		keys := secrets(&src, ex.Bybit.Credentials.Read)
+		cs = append(cs, bybit.NewCollector(bybit.Config{BaseURL: ex.Bybit.REST.V5, PageLimit: ex.Bybit.PageLimit,
+			Fees: src, Credentials: bybit.Credentials{Key: keys.Key, Secret: keys.Secret}, FeeSymbols: cfg.House.Symbols,
+		}, client("bybit", ex.Bybit.Limits)))
 	}
 	if want("okx", ex.OKX.Enabled) {
-		cs = append(cs, okx.NewCollector(okx.Config{BaseURL: ex.OKX.REST.V5, Concurrency: ex.OKX.Concurrency}, client("okx", ex.OKX.Limits)))
+		src := feeSources(cfg, "okx", pageClient(cfg, hooks))
+		keys := secrets(&src, ex.OKX.Credentials.Read)
+		cs = append(cs, okx.NewCollector(okx.Config{BaseURL: ex.OKX.REST.V5, Concurrency: ex.OKX.Concurrency,
+			Fees: src, Credentials: okx.Credentials{Key: keys.Key, Secret: keys.Secret, Passphrase: keys.Passphrase},
+			FeeSymbols: cfg.House.Symbols,
+		}, client("okx", ex.OKX.Limits)))
 	}
 	return cs, nil
 }
@@ -193,4 +205,5 @@ func pointAt(cfg *configs.Config, base string) {
 	ex.Binance.REST.USDM, ex.Binance.REST.COINM = base, base
 	ex.Bybit.REST.V5 = base
 	ex.OKX.REST.V5 = base
+	pointFeePagesAt(cfg, base)
 }

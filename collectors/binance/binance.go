@@ -16,6 +16,7 @@ import (
 	"github.com/adshao/go-binance/v2/futures"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
+	"github.com/rivalwatch/rivalwatch/collectors/fees"
 )
 
 // Config is where and how much to pull.
@@ -28,6 +29,12 @@ type Config struct {
 	// negative value fetches none.
 	OpenInterestTop int
 	Concurrency     int // max concurrent per-symbol requests (default 20)
+	// Fees are the fees pull's pages and manual entries; with
+	// Credentials set it also reads our account's per-symbol rates for
+	// the trading perpetuals in FeeSymbols (unified; empty for all).
+	Fees        fees.Sources
+	Credentials Credentials
+	FeeSymbols  []string
 }
 
 // Defaults applied by NewCollector to zero Config fields.
@@ -89,6 +96,7 @@ func (c *Collector) Pulls() collectors.Pulls {
 		collectors.KindInstruments: collectors.InstrumentsPull(c.instruments),
 		collectors.KindFunding:     collectors.FundingPull(c.funding),
 		collectors.KindMarket:      collectors.MarketPull(c.market),
+		collectors.KindFees:        collectors.FeesPull(c.fees),
 	}
 }
 

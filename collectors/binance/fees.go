@@ -20,6 +20,7 @@ import (
 	"github.com/adshao/go-binance/v2/futures"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
+	"github.com/rivalwatch/rivalwatch/collectors/fees"
 )
 
 // Credentials are a read-only API key of our observer account. They are
@@ -228,4 +229,29 @@ func (s FeeSource) scrub(path string, err error) error {
 		c.Err = errors.New(clean(c.Err.Error()))
 	}
 	return &c
+}
+
+// fees is the fees pull: the configured pages and manual entries, and our
+// account's per-symbol rates when a key is configured.
+func (c *Collector) fees(ctx context.Context) ([]collectors.Fee, error) {
+	return c.cfg.Fees.WithAccount(c.Exchange(), c.cfg.Credentials.Key != "", c.accountFees).Fees(ctx)
+}
+
+// accountFees reads our rates for the tracked perpetuals of the shared
+// instrument lists.
+func (c *Collector) accountFees(ctx context.Context) ([]collectors.Fee, error) {
+	list, err := c.instruments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	src := FeeSource{FuturesURL: c.cfg.FuturesURL, DeliveryURL: c.cfg.DeliveryURL, Client: c.client,
+		Credentials: c.cfg.Credentials, Now: c.now}
+	for _, in := range fees.Tracked(list, c.cfg.FeeSymbols) {
+		if in.Margin == collectors.Inverse {
+			src.COINM = append(src.COINM, in.Symbol)
+		} else {
+			src.USDM = append(src.USDM, in.Symbol)
+		}
+	}
+	return src.Fees(ctx)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
+	"github.com/rivalwatch/rivalwatch/collectors/fees"
 )
 
 // DefaultBaseURL is Bybit's global REST host.
@@ -30,6 +31,12 @@ const maxPages = 100
 type Config struct {
 	BaseURL   string // REST base, e.g. https://api.bybit.com; empty for DefaultBaseURL
 	PageLimit int    // instruments-info page size, 1..1000; 0 or out of range means 1000
+	// Fees are the fees pull's pages and manual entries; with
+	// Credentials set it also reads our account's rates for the trading
+	// perpetuals in FeeSymbols (unified; empty for all).
+	Fees        fees.Sources
+	Credentials Credentials
+	FeeSymbols  []string
 }
 
 // Collector pulls Bybit v5's public market endpoints. It implements
@@ -39,6 +46,7 @@ type Collector struct {
 	limit  int
 	client *http.Client
 	now    func() time.Time // stamps records when Bybit's envelope has no time
+	feeCfg Config           // for the fees pull: its Fees, Credentials and FeeSymbols
 }
 
 // NewCollector returns a Collector that sends every request through client,
@@ -53,7 +61,7 @@ func NewCollector(cfg Config, client *http.Client) *Collector {
 	if limit < 1 || limit > maxPageLimit {
 		limit = maxPageLimit
 	}
-	return &Collector{base: base, limit: limit, client: client, now: time.Now}
+	return &Collector{base: base, limit: limit, client: client, now: time.Now, feeCfg: cfg}
 }
 
 // Exchange returns "bybit".
@@ -67,6 +75,7 @@ func (c *Collector) Pulls() collectors.Pulls {
 		collectors.KindInstruments: collectors.InstrumentsPull(c.instruments),
 		collectors.KindFunding:     collectors.FundingPull(c.funding),
 		collectors.KindMarket:      collectors.MarketPull(c.market),
+		collectors.KindFees:        collectors.FeesPull(c.fees),
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
+	"github.com/rivalwatch/rivalwatch/collectors/fees"
 )
 
 // Credentials are a read-only API key of our observer account. They are
@@ -197,4 +198,27 @@ func (s FeeSource) scrub(err error) error {
 		c.Err = errors.New(clean(c.Err.Error()))
 	}
 	return &c
+}
+
+// fees is the fees pull: the configured pages and manual entries, and our
+// account's per-symbol rates when a key is configured.
+func (c *Collector) fees(ctx context.Context) ([]collectors.Fee, error) {
+	return c.feeCfg.Fees.WithAccount(c.Exchange(), c.feeCfg.Credentials.Key != "", c.accountFees).Fees(ctx)
+}
+
+// accountFees reads our rates (one request per category) and keeps the
+// tracked perpetuals of the shared instrument lists.
+func (c *Collector) accountFees(ctx context.Context) ([]collectors.Fee, error) {
+	list, err := c.instruments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	src := FeeSource{BaseURL: c.base, Client: c.client, Credentials: c.feeCfg.Credentials, Now: c.now}
+	for _, in := range fees.Tracked(list, c.feeCfg.FeeSymbols) {
+		src.Symbols = append(src.Symbols, in.Symbol)
+	}
+	if len(src.Symbols) == 0 {
+		return nil, &collectors.Error{Kind: collectors.ErrEmpty, Msg: "no trading perpetual to read account fees for"}
+	}
+	return src.Fees(ctx)
 }

@@ -42,6 +42,9 @@ type World struct {
 	Binance []Listing
 	Bybit   []Listing
 	OKX     []Listing
+
+	// Each exchange's fee page and our account's rates.
+	BinanceFees, BybitFees, OKXFees Fees
 }
 
 // Options change how the Handler answers.
@@ -55,6 +58,7 @@ func Handler(w *World, opts Options) http.Handler {
 	registerBinance(mux, w)
 	registerBybit(mux, w)
 	registerOKX(mux, w)
+	registerFees(mux, w)
 	if opts.Latency <= 0 {
 		return mux
 	}
@@ -74,6 +78,7 @@ func Generate(seed uint64, now time.Time, binance, bybit, okx int) *World {
 	w.Binance = generate(rng, now, binance, "USDT")
 	w.Bybit = generate(rng, now, bybit, "USDT")
 	w.OKX = generate(rng, now, okx, "USDT")
+	w.BinanceFees, w.BybitFees, w.OKXFees = DefaultFees(0.0002, 0.0005), DefaultFees(0.0002, 0.00055), DefaultFees(0.0002, 0.0005)
 	return w
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
+	"github.com/rivalwatch/rivalwatch/collectors/fees"
 )
 
 // Credentials are a read-only API key of our observer account, with the
@@ -209,4 +210,24 @@ func (s FeeSource) scrub(err error) error {
 		c.Err = errors.New(clean(c.Err.Error()))
 	}
 	return &c
+}
+
+// fees is the fees pull: the configured pages and manual entries, and our
+// account's rates when a key is configured.
+func (c *Collector) fees(ctx context.Context) ([]collectors.Fee, error) {
+	return c.cfg.Fees.WithAccount(c.Exchange(), c.cfg.Credentials.Key != "", c.accountFees).Fees(ctx)
+}
+
+// accountFees reads our rates for the tracked swaps of the shared
+// instrument list.
+func (c *Collector) accountFees(ctx context.Context) ([]collectors.Fee, error) {
+	list, err := c.instruments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	src := FeeSource{BaseURL: c.cfg.BaseURL, Client: c.client, Credentials: c.cfg.Credentials, Now: c.now}
+	for _, in := range fees.Tracked(list, c.cfg.FeeSymbols) {
+		src.Symbols = append(src.Symbols, in.Symbol)
+	}
+	return src.Fees(ctx)
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
+	"github.com/rivalwatch/rivalwatch/collectors/fees"
 )
 
 // The REST paths read.
@@ -33,6 +34,12 @@ const codeRateLimited = "50011"
 type Config struct {
 	BaseURL     string // REST base, e.g. https://www.okx.com
 	Concurrency int    // max in-flight requests in the per-instrument funding fallback (default 10)
+	// Fees are the fees pull's pages and manual entries; with
+	// Credentials set it also reads our account's rates for the trading
+	// swaps in FeeSymbols (unified; empty for all).
+	Fees        fees.Sources
+	Credentials Credentials
+	FeeSymbols  []string
 }
 
 // Collector pulls OKX's public SWAP data. It is stateless between pulls.
@@ -64,6 +71,7 @@ func (c *Collector) Pulls() collectors.Pulls {
 		collectors.KindInstruments: collectors.InstrumentsPull(c.instruments),
 		collectors.KindFunding:     collectors.FundingPull(c.funding),
 		collectors.KindMarket:      collectors.MarketPull(c.market),
+		collectors.KindFees:        collectors.FeesPull(c.fees),
 	}
 }
 

@@ -64,6 +64,7 @@ var detectors = map[collectors.Kind]func(d *Detector, ctx context.Context, r sto
 	collectors.KindInstruments: (*Detector).listings,
 	collectors.KindFunding:     (*Detector).funding,
 	collectors.KindMarket:      (*Detector).market,
+	collectors.KindFees:        (*Detector).fees,
 }
 
 // Pending compares every complete run not compared yet, oldest first, and
@@ -196,4 +197,12 @@ func (d *Detector) history(ctx context.Context, exchange string, kind collectors
 		out = append(out, diff.Snap{ID: ref.SnapshotID, At: ref.StartedAt, Records: recs})
 	}
 	return out, nil
+}
+
+func (d *Detector) fees(ctx context.Context, r store.Run) ([]diff.Change, error) {
+	snaps, err := d.history(ctx, r.Exchange, r.Kind, r.StartedAt, 2)
+	if err != nil || len(snaps) < 2 {
+		return nil, err
+	}
+	return diff.Fees(d.cfg, r.Exchange, snaps[0], snaps[1]), nil
 }

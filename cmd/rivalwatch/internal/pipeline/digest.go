@@ -22,7 +22,7 @@ func DigestInput(ctx context.Context, st Reader, base reports.Input, exchanges [
 	}
 	in.Changes = changes
 	for _, ex := range exchanges {
-		for _, kind := range []collectors.Kind{collectors.KindFunding, collectors.KindMarket} {
+		for _, kind := range []collectors.Kind{collectors.KindFunding, collectors.KindMarket, collectors.KindFees} {
 			refs, err := st.CompleteRuns(ctx, ex, kind, end, 1)
 			if err != nil {
 				return in, err
@@ -36,6 +36,7 @@ func DigestInput(ctx context.Context, st Reader, base reports.Input, exchanges [
 			}
 			in.Funding = append(in.Funding, recs.Funding...)
 			in.Market = append(in.Market, recs.Market...)
+			in.Fees = append(in.Fees, recs.Fees...)
 		}
 	}
 	// A past day shows its feeds as they stood at its end, not as now.
