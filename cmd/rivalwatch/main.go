@@ -33,6 +33,8 @@ Usage:
   rivalwatch record --out DIR          save the live answers of one sweep as a cassette
   rivalwatch replay DIR [--listen 127.0.0.1:8900]
                                        serve a cassette so a config can point at it
+  rivalwatch backfill funding [--days 90] [--exchange X]
+                                       pull funding history into the database (resumable)
 
 Every command takes --config FILE (default: the built-in configs/rivalwatch.yaml,
 which points at the real exchanges) and --db FILE (overrides the config's database).
@@ -86,14 +88,15 @@ func run(ctx context.Context, e env, args []string) error {
 		return nil
 	}
 	cmds := map[string]func(context.Context, env, []string) error{
-		"demo":    runDemo,
-		"collect": runCollect,
-		"diff":    runDiff,
-		"changes": runChanges,
-		"report":  runReport,
-		"sql":     runSQL,
-		"record":  runRecord,
-		"replay":  runReplay,
+		"demo":     runDemo,
+		"collect":  runCollect,
+		"diff":     runDiff,
+		"changes":  runChanges,
+		"report":   runReport,
+		"sql":      runSQL,
+		"record":   runRecord,
+		"replay":   runReplay,
+		"backfill": runBackfill,
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":

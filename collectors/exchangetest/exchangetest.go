@@ -55,6 +55,7 @@ func Handler(w *World, opts Options) http.Handler {
 	registerBinance(mux, w)
 	registerBybit(mux, w)
 	registerOKX(mux, w)
+	registerHistory(mux, w)
 	if opts.Latency <= 0 {
 		return mux
 	}
