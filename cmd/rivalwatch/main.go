@@ -35,6 +35,8 @@ Usage:
                                        serve a cassette so a config can point at it
   rivalwatch backfill funding [--days 90] [--exchange X]
                                        pull funding history into the database (resumable)
+  rivalwatch stream [--exchange X]     store live funding from the websockets until Ctrl-C
+  rivalwatch compact                   reduce observations older than retention.raw to hourly rows
 
 Every command takes --config FILE (default: the built-in configs/rivalwatch.yaml,
 which points at the real exchanges) and --db FILE (overrides the config's database).
@@ -97,6 +99,8 @@ func run(ctx context.Context, e env, args []string) error {
 		"record":   runRecord,
 		"replay":   runReplay,
 		"backfill": runBackfill,
+		"compact":  runCompact,
+		"stream":   runStream,
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
