@@ -41,7 +41,9 @@ streams: {enabled: true, resolution: 1m}
 	ctx, cancel := context.WithCancel(context.Background())
 	var out bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, testEnv(t, &out, &out), []string{"stream", "--exchange", "okx", "--config", cfg}) }()
+	go func() {
+		done <- run(ctx, testEnv(t, &out, &out), []string{"stream", "--exchange", "okx", "--config", cfg})
+	}()
 	c := ws.Accept(t)
 	c.Expect(t, "BTC-USDT-SWAP")
 	at := now.Add(-3 * time.Minute)
