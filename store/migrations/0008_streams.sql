@@ -93,9 +93,11 @@ FROM (
            f.interval_hours, f.cap, f.floor, f.next_funding_at, f.mark_price,
            CAST(COALESCE(f.observed_at, s.first_seen_at) AS TEXT) AS observed_at,
            s.id AS snapshot_id, 'sweep' AS origin
-    FROM snapshots s
-    JOIN funding_rows f ON f.snapshot_id = s.id
-    WHERE s.kind = 'funding' AND s.complete = 1
+    -- CROSS JOIN keeps funding_rows the outer loop, so one symbol's rows
+    -- come from funding_rows_by_symbol, not from a probe per snapshot.
+    FROM funding_rows f
+    CROSS JOIN snapshots s
+    WHERE s.id = f.snapshot_id AND s.kind = 'funding' AND s.complete = 1
     UNION ALL
     SELECT se.exchange, se.symbol, se.unified, p.rate,
            p.rate * 24 / NULLIF(t.interval_hours, 0) * 365,
