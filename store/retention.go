@@ -220,11 +220,7 @@ func compactFundingRows(ctx context.Context, tx *sql.Tx, d *dict, exchange strin
 		return out, err
 	}
 	out.RowsBefore = len(all)
-	for start := 0; start < len(all); {
-		end := start
-		for end < len(all) && all[end].f.Symbol == all[start].f.Symbol {
-			end++
-		}
+	err = eachSeries(len(all), func(i, j int) bool { return all[i].f.Symbol == all[j].f.Symbol }, func(start, end int) error {
 		at, next := make([]time.Time, 0, end-start), make([]time.Time, 0, end-start)
 		for _, r := range all[start:end] {
 			at, next = append(at, r.f.ObservedAt), append(next, r.f.NextFundingAt)
@@ -236,11 +232,14 @@ func compactFundingRows(ctx context.Context, tx *sql.Tx, d *dict, exchange strin
 			r := all[start+i]
 			n, err := insertFundingSamples(ctx, tx, d, originSweep, r.snap, []collectors.Funding{r.f})
 			if err != nil {
-				return out, err
+				return err
 			}
 			out.RowsKept += n
 		}
-		start = end
+		return nil
+	})
+	if err != nil {
+		return out, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM funding_rows WHERE snapshot_id IN (`+in+`)`, args...); err != nil {
 		return out, err
@@ -286,11 +285,7 @@ func compactMarketRows(ctx context.Context, tx *sql.Tx, d *dict, exchange string
 		return out, err
 	}
 	defer stmt.Close()
-	for start := 0; start < len(all); {
-		end := start
-		for end < len(all) && all[end].m.Symbol == all[start].m.Symbol {
-			end++
-		}
+	err = eachSeries(len(all), func(i, j int) bool { return all[i].m.Symbol == all[j].m.Symbol }, func(start, end int) error {
 		at := make([]time.Time, 0, end-start)
 		for _, r := range all[start:end] {
 			at = append(at, r.m.ObservedAt)
@@ -302,24 +297,27 @@ func compactMarketRows(ctx context.Context, tx *sql.Tx, d *dict, exchange string
 			r := all[start+i]
 			series, err := d.series(ctx, exchange, r.m.Symbol, r.m.Unified)
 			if err != nil {
-				return out, err
+				return err
 			}
 			observed, err := d.instant(ctx, r.m.ObservedAt)
 			if err != nil {
-				return out, err
+				return err
 			}
 			res, err := stmt.ExecContext(ctx, series, observed, optional(r.m.LastPrice), r.m.Volume24hUSD,
 				optional(r.m.OpenInterestUSD), r.snap)
 			if err != nil {
-				return out, fmt.Errorf("market sample %s: %w", r.m.Symbol, err)
+				return fmt.Errorf("market sample %s: %w", r.m.Symbol, err)
 			}
 			n, err := res.RowsAffected()
 			if err != nil {
-				return out, err
+				return err
 			}
 			out.RowsKept += int(n)
 		}
-		start = end
+		return nil
+	})
+	if err != nil {
+		return out, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM market_rows WHERE snapshot_id IN (`+in+`)`, args...); err != nil {
 		return out, err
@@ -372,11 +370,7 @@ func thinStreamSamples(ctx context.Context, tx *sql.Tx, exchange string, cutoff 
 	}
 	defer del.Close()
 	kept := 0
-	for start := 0; start < len(all); {
-		end := start
-		for end < len(all) && all[end].series == all[start].series {
-			end++
-		}
+	err = eachSeries(len(all), func(i, j int) bool { return all[i].series == all[j].series }, func(start, end int) error {
 		at, next := make([]time.Time, 0, end-start), make([]time.Time, 0, end-start)
 		for _, s := range all[start:end] {
 			at, next = append(at, time.UnixMilli(s.observed)), append(next, time.UnixMilli(s.next))
@@ -387,12 +381,28 @@ func thinStreamSamples(ctx context.Context, tx *sql.Tx, exchange string, cutoff 
 				continue
 			}
 			if _, err := del.ExecContext(ctx, all[start+i].series, all[start+i].observed, int(OriginStream)); err != nil {
-				return 0, 0, err
+				return err
 			}
+		}
+		return nil
+	})
+	return len(all), kept, err
+}
+
+// eachSeries calls f for every run [start, end) of n sorted items that
+// same says belong to one series.
+func eachSeries(n int, same func(i, j int) bool, f func(start, end int) error) error {
+	for start := 0; start < n; {
+		end := start + 1
+		for end < n && same(start, end) {
+			end++
+		}
+		if err := f(start, end); err != nil {
+			return err
 		}
 		start = end
 	}
-	return len(all), kept, nil
+	return nil
 }
 
 func idList(ids []int64) (string, []any) {

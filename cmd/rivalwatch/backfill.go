@@ -163,7 +163,7 @@ func backfillSymbol(ctx context.Context, st *store.Store, src fundingHistory, in
 		hist, err = src.FundingHistory(ctx, in.Symbol, from, to)
 		var ce *collectors.Error
 		if errors.As(err, &ce) && (ce.Kind == collectors.ErrRateLimited || ce.Kind == collectors.ErrBanned) {
-			if serr := sleepCtx(ctx, max(ce.RetryAfter, time.Second)); serr != nil {
+			if serr := collectors.Sleep(ctx, max(ce.RetryAfter, time.Second)); serr != nil {
 				return 0, serr
 			}
 			continue
@@ -180,17 +180,6 @@ func backfillSymbol(ctx context.Context, st *store.Store, src fundingHistory, in
 		return st.SaveBackfill(ctx, src.Exchange(), in.Symbol, hist, store.Coverage{From: from, To: to})
 	}
 	return 0, err
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // progress shows the backfill's progress: a bar on a terminal, else a log

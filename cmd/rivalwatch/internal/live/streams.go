@@ -208,7 +208,7 @@ func (s *Streams) runExchange(ctx context.Context, e Exchange) {
 		if err != nil {
 			s.update(e.Name, func(st *exchangeState) { st.err = err.Error() })
 			log.Warn("stream not started", "err", err)
-			if sleep(ctx, s.opts.Refresh) != nil {
+			if collectors.Sleep(ctx, s.opts.Refresh) != nil {
 				return
 			}
 			continue
@@ -259,7 +259,7 @@ func (s *Streams) session(ctx context.Context, e Exchange, b basis) bool {
 			if err != nil {
 				s.update(e.Name, func(st *exchangeState) { st.err = err.Error() })
 				s.opts.Logger.Error("stream cannot run", "exchange", e.Name, "err", err)
-				_ = sleep(ctx, s.opts.Refresh)
+				_ = collectors.Sleep(ctx, s.opts.Refresh)
 			}
 			return changed
 		case <-tick.C:
@@ -361,15 +361,4 @@ func (k *sink) extremes(fs []collectors.Funding) []diff.Change {
 		start = end
 	}
 	return out
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
