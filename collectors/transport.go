@@ -91,7 +91,7 @@ func NewTransport(opts TransportOptions) *Transport {
 		opts.UserAgent = "rivalwatch/1.0"
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepCtx
+		opts.Sleep = Sleep
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -296,7 +296,9 @@ func snippet(body []byte) string {
 	return s
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d or until ctx ends, whichever comes first, and returns
+// ctx's error in the second case.
+func Sleep(ctx context.Context, d time.Duration) error {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {

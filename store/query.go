@@ -73,6 +73,7 @@ var publicViews = []string{
 	"runs",
 	"changes",
 	"alerts",
+	"stream_gaps",
 }
 
 // Schema describes the public views as the database defines them, for the

@@ -114,9 +114,9 @@ func TestHistoryViews(t *testing.T) {
 			want: [][]any{
 				// -3 bp per 8h is -3.285 a year; an unknown interval has no annualized rate.
 				{"bybit", "C000USDT", "C000/USDT:USDT", f.Records.Funding[0].Rate, f.Records.Funding[0].Annualized(), 8.0, 0.0075, -0.0075,
-					"2026-11-25T16:00:00.000Z", 10.0, "2026-11-25T09:00:00.000Z", fundingID},
+					"2026-11-25T16:00:00.000Z", 10.0, "2026-11-25T09:00:00.000Z", fundingID, "sweep"},
 				{"bybit", "C001USDT", "C001/USDT:USDT", f.Records.Funding[1].Rate, nil, nil, nil, nil,
-					"2026-11-25T16:00:00.000Z", 11.0, "2026-11-25T09:00:00.000Z", fundingID},
+					"2026-11-25T16:00:00.000Z", 11.0, "2026-11-25T09:00:00.000Z", fundingID, "sweep"},
 			},
 		},
 		{

@@ -35,6 +35,10 @@ Usage:
                                        serve a cassette so a config can point at it
   rivalwatch alerts send|list|retry|test
                                        deliver, list, requeue or try webhook alerts
+  rivalwatch backfill funding [--days 90] [--exchange X]
+                                       pull funding history into the database (resumable)
+  rivalwatch stream [--exchange X]     store live funding from the websockets until Ctrl-C
+  rivalwatch compact                   reduce observations older than retention.raw to hourly rows
 
 Every command takes --config FILE (default: the built-in configs/rivalwatch.yaml,
 which points at the real exchanges) and --db FILE (overrides the config's database).
@@ -88,15 +92,18 @@ func run(ctx context.Context, e env, args []string) error {
 		return nil
 	}
 	cmds := map[string]func(context.Context, env, []string) error{
-		"demo":    runDemo,
-		"collect": runCollect,
-		"diff":    runDiff,
-		"changes": runChanges,
-		"report":  runReport,
-		"sql":     runSQL,
-		"record":  runRecord,
-		"replay":  runReplay,
-		"alerts":  runAlerts,
+		"demo":     runDemo,
+		"collect":  runCollect,
+		"diff":     runDiff,
+		"changes":  runChanges,
+		"report":   runReport,
+		"sql":      runSQL,
+		"record":   runRecord,
+		"replay":   runReplay,
+		"backfill": runBackfill,
+		"compact":  runCompact,
+		"stream":   runStream,
+		"alerts":   runAlerts,
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":

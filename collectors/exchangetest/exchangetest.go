@@ -59,6 +59,7 @@ func Handler(w *World, opts Options) http.Handler {
 	registerBybit(mux, w)
 	registerOKX(mux, w)
 	registerFees(mux, w)
+	registerHistory(mux, w)
 	if opts.Latency <= 0 {
 		return mux
 	}
