@@ -38,49 +38,24 @@ func toFloat(v any) (float64, bool) {
 
 func trimFloat(f float64, prec int) string { return units.Trim(f, prec) }
 
-// formatUSD prints money with a K/M/B suffix: $950, $12.3K, $1.5M, $2.1B.
-func formatUSD(v any) string {
-	f, ok := toFloat(v)
-	if !ok {
-		return na
-	}
-	return units.USD(f)
-}
+// The template formatters print a missing or non-numeric value as n/a.
+var (
+	formatUSD   = orNA(units.USD)   // money: $950, $12.3K, $1.5M
+	formatBps   = orNA(units.Bps)   // a fraction in basis points: 0.00045 is "4.5 bps"
+	formatPct   = orNA(units.Pct)   // a fraction as a percentage: 0.05 is "5%"
+	formatPctYr = orNA(units.PctYr) // an annualized fraction: 0.123 is "12.3%/yr"
+	formatHours = orNA(units.Hours) // an interval: 8 is "8 h"
+)
 
-// formatBps prints a fraction in basis points: 0.00045 is "4.5 bps".
-func formatBps(v any) string {
-	f, ok := toFloat(v)
-	if !ok {
-		return na
+// orNA lifts a number formatter to template values.
+func orNA(format func(float64) string) func(any) string {
+	return func(v any) string {
+		f, ok := toFloat(v)
+		if !ok {
+			return na
+		}
+		return format(f)
 	}
-	return units.Bps(f)
-}
-
-// formatPct prints a fraction as a percentage: 0.05 is "5%".
-func formatPct(v any) string {
-	f, ok := toFloat(v)
-	if !ok {
-		return na
-	}
-	return units.Pct(f)
-}
-
-// formatPctYr prints an annualized fraction: 0.123 is "12.3%/yr".
-func formatPctYr(v any) string {
-	f, ok := toFloat(v)
-	if !ok {
-		return na
-	}
-	return units.PctYr(f)
-}
-
-// formatHours prints an interval: 8 is "8 h".
-func formatHours(v any) string {
-	f, ok := toFloat(v)
-	if !ok {
-		return na
-	}
-	return units.Hours(f)
 }
 
 // formatNum prints a plain number with up to two decimals: a ratio or a

@@ -90,7 +90,7 @@ func (s FeeSource) Fees(ctx context.Context) ([]collectors.Fee, error) {
 	tasks := []func(context.Context) error{func(ctx context.Context) error {
 		cfg, err := usdm.NewGetAccountConfigService().Do(ctx)
 		if err != nil {
-			return s.scrub(pathAccountConfig, err)
+			return s.redact(pathAccountConfig, err)
 		}
 		tier = fmt.Sprintf("VIP%d", cfg.FeeTier) // 0 is the page's "Regular User"
 		return nil
@@ -98,13 +98,13 @@ func (s FeeSource) Fees(ctx context.Context) ([]collectors.Fee, error) {
 	for i, sym := range s.USDM {
 		tasks = append(tasks, func(ctx context.Context) (err error) {
 			usdmRows[i], err = usdm.NewCommissionRateService().Symbol(sym).Do(ctx)
-			return s.scrub(pathUSDMCommission, err)
+			return s.redact(pathUSDMCommission, err)
 		})
 	}
 	for i, sym := range s.COINM {
 		tasks = append(tasks, func(ctx context.Context) (err error) {
 			coinmRows[i], err = s.coinmCommission(ctx, sym)
-			return s.scrub(pathCOINMCommission, err)
+			return s.redact(pathCOINMCommission, err)
 		})
 	}
 	if err := collectors.FanOut(ctx, s.Concurrency, tasks...); err != nil {
@@ -204,33 +204,6 @@ func signHMAC(secret, payload string) string {
 
 var signatureParam = regexp.MustCompile(`signature=[^&\s"']*`)
 
-// scrub names the endpoint and keeps the failure kind, with the key, the
-// secret and any signature removed from every text the error carries
-// (go-binance's errors repeat the whole signed URL).
-func (s FeeSource) scrub(path string, err error) error {
-	if err == nil {
-		return nil
-	}
-	clean := func(text string) string {
-		for _, secret := range []string{s.Credentials.Key, s.Credentials.Secret} {
-			if secret != "" {
-				text = strings.ReplaceAll(text, secret, "[redacted]")
-			}
-		}
-		return signatureParam.ReplaceAllString(text, "signature=[redacted]")
-	}
-	var e *collectors.Error
-	if !errors.As(collectors.Classify(err), &e) {
-		return &collectors.Error{Kind: collectors.ErrInternal, Path: path, Msg: clean(err.Error())}
-	}
-	c := *e
-	c.Path, c.Msg = path, clean(c.Msg)
-	if c.Err != nil {
-		c.Err = errors.New(clean(c.Err.Error()))
-	}
-	return &c
-}
-
 // fees is the fees pull: the configured pages and manual entries, and our
 // account's per-symbol rates when a key is configured.
 func (c *Collector) fees(ctx context.Context) ([]collectors.Fee, error) {
@@ -254,4 +227,21 @@ func (c *Collector) accountFees(ctx context.Context) ([]collectors.Fee, error) {
 		}
 	}
 	return src.Fees(ctx)
+}
+
+// redact names the endpoint and keeps the failure kind, with the key, the
+// secret and any signature removed (go-binance's errors repeat the whole
+// signed URL).
+func (s FeeSource) redact(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	err = collectors.Redact(err, path, func(text string) string {
+		return signatureParam.ReplaceAllString(text, "signature=[redacted]")
+	}, s.Credentials.Key, s.Credentials.Secret)
+	var e *collectors.Error
+	if errors.As(err, &e) {
+		e.Path = path
+	}
+	return err
 }

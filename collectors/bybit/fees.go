@@ -71,7 +71,7 @@ func (s FeeSource) Fees(ctx context.Context) ([]collectors.Fee, error) {
 	for _, category := range []string{"linear", "inverse"} {
 		rows, err := s.category(ctx, category)
 		if err != nil {
-			return nil, s.scrub(err)
+			return nil, collectors.Redact(err, feeRatePath, nil, s.Credentials.Key, s.Credentials.Secret)
 		}
 		observed := s.Now().UTC()
 		for _, r := range rows {
@@ -80,7 +80,7 @@ func (s FeeSource) Fees(ctx context.Context) ([]collectors.Fee, error) {
 			}
 			f, err := r.fee(category, observed)
 			if err != nil {
-				return nil, s.scrub(err)
+				return nil, collectors.Redact(err, feeRatePath, nil, s.Credentials.Key, s.Credentials.Secret)
 			}
 			out = append(out, f)
 		}
@@ -175,29 +175,6 @@ func (s FeeSource) category(ctx context.Context, category string) ([]feeRate, er
 		return nil, &collectors.Error{Kind: collectors.ErrMalformed, Path: feeRatePath, Msg: "no result in the answer"}
 	}
 	return env.Result.List, nil
-}
-
-// scrub removes the key and the secret from every text the error carries
-// and keeps its kind.
-func (s FeeSource) scrub(err error) error {
-	clean := func(text string) string {
-		for _, secret := range []string{s.Credentials.Key, s.Credentials.Secret} {
-			if secret != "" {
-				text = strings.ReplaceAll(text, secret, "[redacted]")
-			}
-		}
-		return text
-	}
-	var e *collectors.Error
-	if !errors.As(err, &e) {
-		return &collectors.Error{Kind: collectors.ErrInternal, Path: feeRatePath, Msg: clean(err.Error())}
-	}
-	c := *e
-	c.Msg = clean(c.Msg)
-	if c.Err != nil {
-		c.Err = errors.New(clean(c.Err.Error()))
-	}
-	return &c
 }
 
 // fees is the fees pull: the configured pages and manual entries, and our

@@ -73,7 +73,7 @@ func (s FeeSource) Fees(ctx context.Context) ([]collectors.Fee, error) {
 		tasks[i] = func(ctx context.Context) error {
 			f, err := s.symbol(ctx, sym)
 			out[i] = f
-			return s.scrub(err)
+			return collectors.Redact(err, tradeFeePath, nil, s.Credentials.Key, s.Credentials.Secret, s.Credentials.Passphrase)
 		}
 	}
 	if err := collectors.FanOut(ctx, s.Concurrency, tasks...); err != nil {
@@ -184,32 +184,6 @@ func (s FeeSource) get(ctx context.Context, query url.Values, out *[]tradeFee) e
 	}
 	*out = env.Data
 	return nil
-}
-
-// scrub removes the key, secret and passphrase from every text the error
-// carries and keeps its kind.
-func (s FeeSource) scrub(err error) error {
-	if err == nil {
-		return nil
-	}
-	clean := func(text string) string {
-		for _, secret := range []string{s.Credentials.Key, s.Credentials.Secret, s.Credentials.Passphrase} {
-			if secret != "" {
-				text = strings.ReplaceAll(text, secret, "[redacted]")
-			}
-		}
-		return text
-	}
-	var e *collectors.Error
-	if !errors.As(err, &e) {
-		return &collectors.Error{Kind: collectors.ErrInternal, Path: tradeFeePath, Msg: clean(err.Error())}
-	}
-	c := *e
-	c.Msg = clean(c.Msg)
-	if c.Err != nil {
-		c.Err = errors.New(clean(c.Err.Error()))
-	}
-	return &c
 }
 
 // fees is the fees pull: the configured pages and manual entries, and our
