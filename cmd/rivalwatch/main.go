@@ -33,6 +33,8 @@ Usage:
   rivalwatch record --out DIR          save the live answers of one sweep as a cassette
   rivalwatch replay DIR [--listen 127.0.0.1:8900]
                                        serve a cassette so a config can point at it
+  rivalwatch serve [--listen 127.0.0.1:8080]
+                                       run continuously: schedules, status page, digests, metrics
 
 Every command takes --config FILE (default: the built-in configs/rivalwatch.yaml,
 which points at the real exchanges) and --db FILE (overrides the config's database).
@@ -94,6 +96,7 @@ func run(ctx context.Context, e env, args []string) error {
 		"sql":     runSQL,
 		"record":  runRecord,
 		"replay":  runReplay,
+		"serve":   runServe,
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
