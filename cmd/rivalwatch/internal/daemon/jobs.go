@@ -124,7 +124,10 @@ func (d *Daemon) pull(ctx context.Context, j *scheduled) error {
 // runs row), counts it, and after a complete snapshot looks for changes,
 // hands new alerts to the sender and observes detection lags.
 func (d *Daemon) record(ctx context.Context, j *scheduled, snap collectors.Snapshot) error {
-	saved, err := d.opts.Store.Save(ctx, snap)
+	// A pull cut off by shutdown is still a run to record.
+	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
+	defer cancel()
+	saved, err := d.opts.Store.Save(saveCtx, snap)
 	ex, kind := snap.Exchange, string(snap.Kind)
 	result := string(saved.Status)
 	if err != nil {
@@ -147,6 +150,10 @@ func (d *Daemon) record(ctx context.Context, j *scheduled, snap collectors.Snaps
 	d.logOutcome(j, err)
 	return err
 }
+
+// saveTimeout bounds storing a pull's outcome, which happens even when
+// the job's context has ended.
+const saveTimeout = 10 * time.Second
 
 // detect compares what is pending, wakes the sender and observes the lags
 // of new events.
