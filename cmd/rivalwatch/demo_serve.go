@@ -11,6 +11,7 @@ import (
 
 	"github.com/rivalwatch/rivalwatch/collectors/replay"
 	"github.com/rivalwatch/rivalwatch/configs"
+	"github.com/rivalwatch/rivalwatch/store"
 )
 
 // demoServeOptions are demo --serve's flags.
@@ -55,7 +56,8 @@ func demoServe(ctx context.Context, e env, cfg configs.Config, dir string, o dem
 		cfg.Serve.Listen = o.listen
 	}
 	switcher := dayTwo{after: o.switchAfter, every: o.every, now: e.now, show: func(msg string) { fmt.Fprintln(e.stdout, msg) },
-		switchTo: func() { today.Store(&days[1]) }}
+		switchTo:   func() { today.Store(&days[1]) },
+		dayOneDone: func(ctx context.Context) (bool, error) { return dayOneStored(ctx, cfg) }}
 	fmt.Fprintln(e.stdout, "rivalwatch demo --serve: recorded Binance, Bybit and OKX served on this machine (no internet).")
 	return serve(ctx, e, cfg, serveExtras{components: []daemonComponent{switcher}, ready: func(addr string) {
 		fmt.Fprintf(e.stdout, "Open %s/ : day one now; day two at %s, its events within %s after.\n",
@@ -63,12 +65,15 @@ func demoServe(ctx context.Context, e env, cfg configs.Config, dir string, o dem
 	}})
 }
 
-// dayTwo moves the demo's replay to the second day once, after a while.
+// dayTwo moves the demo's replay to the second day once, after a while
+// and once day one is stored whole (else day two would be the baseline,
+// and show no change).
 type dayTwo struct {
 	after, every time.Duration
 	now          func() time.Time
 	show         func(string)
 	switchTo     func()
+	dayOneDone   func(ctx context.Context) (bool, error)
 }
 
 func (dayTwo) Name() string { return "demo day switch" }
@@ -81,7 +86,45 @@ func (s dayTwo) Run(ctx context.Context) error {
 		return nil
 	case <-t.C:
 	}
+	for {
+		done, err := s.dayOneDone(ctx)
+		if err != nil {
+			return err
+		}
+		if done {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(dayOnePoll):
+		}
+	}
 	s.switchTo()
 	s.show(fmt.Sprintf("%s: day two is live; its change events arrive within %s.", s.now().Format("15:04:05"), s.every))
 	return nil
+}
+
+// dayOnePoll is how often the switch looks whether day one is stored.
+const dayOnePoll = 200 * time.Millisecond
+
+// dayOneStored reports whether every exchange and kind of the demo has a
+// complete snapshot.
+func dayOneStored(ctx context.Context, cfg configs.Config) (bool, error) {
+	st, err := store.OpenReadOnly(ctx, cfg.Database)
+	if err != nil {
+		return false, err
+	}
+	defer st.Close()
+	fresh, err := st.Freshness(ctx)
+	if err != nil {
+		return false, err
+	}
+	complete := 0
+	for _, f := range fresh {
+		if !f.LastComplete.IsZero() {
+			complete++
+		}
+	}
+	return complete >= len(enabledExchanges(cfg))*len(cfg.Kinds()), nil
 }

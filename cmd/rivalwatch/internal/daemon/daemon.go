@@ -161,7 +161,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("schedule: %w", err)
 	}
-	if err := d.restore(ctx); err != nil {
+	// Read at start even if the stop signal came meanwhile: the shutdown
+	// below is then immediate and clean.
+	restoreCtx, cancelRestore := context.WithTimeout(context.WithoutCancel(ctx), requestTimeout)
+	err = d.restore(restoreCtx)
+	cancelRestore()
+	if err != nil {
 		return err
 	}
 	// Jobs and components outlive the stop signal: they end on their own

@@ -67,7 +67,7 @@ func (d *Daemon) wrap(ctx context.Context, j *scheduled) cron.Job {
 	return cron.FuncJob(func() {
 		if !j.busy.CompareAndSwap(false, true) {
 			d.metrics.skipped.WithLabelValues(j.Name).Inc()
-			d.log.Warn("job skipped: the previous run is still going", "job", j.Name)
+			d.log.Info("job skipped: the previous run is still going", "job", j.Name)
 			return
 		}
 		defer j.busy.Store(false)
