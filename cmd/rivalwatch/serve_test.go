@@ -25,7 +25,7 @@ const serveWait = 60 * time.Second
 
 // serveConfig writes a config pulling only OKX from base, listening on a
 // free loopback port, and returns its path and database.
-func serveConfig(t *testing.T, base string) (cfgPath, db string) {
+func serveConfig(t testing.TB, base string) (cfgPath, db string) {
 	t.Helper()
 	dir := t.TempDir()
 	db = filepath.Join(dir, "serve.db")
