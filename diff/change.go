@@ -78,6 +78,11 @@ type Change struct {
 	// Evidence holds the numbers behind the event (rates, volumes,
 	// thresholds) for the playbook and for people checking the arithmetic.
 	Evidence map[string]float64
+	// SourceAt is when the source says the change happened (a listing's
+	// onboard time, an announcement's publish time), so DetectedAt minus
+	// SourceAt is how long we took to see it; zero when the source says
+	// nothing or something implausible (see SourceTime).
+	SourceAt time.Time `json:",omitzero"`
 }
 
 // ExchangeList names every exchange the change is about: Exchanges for a

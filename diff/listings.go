@@ -169,6 +169,9 @@ func appeared(c Change, in collectors.Instrument) (Change, bool) {
 	}
 	c.New = statusWord(in)
 	c.Evidence = instrumentEvidence(in)
+	if c.Type == ListingNew {
+		c.SourceAt = SourceTime(in.ListedAt, c.DetectedAt)
+	}
 	return c, true
 }
 

@@ -108,6 +108,7 @@ type Event struct {
 	New          string             `json:"new"`
 	Severity     string             `json:"severity"`
 	DetectedAt   time.Time          `json:"detected_at"`
+	SourceAt     time.Time          `json:"source_at,omitzero"` // when the source says it happened
 	SnapshotFrom int64              `json:"snapshot_from"`
 	SnapshotTo   int64              `json:"snapshot_to"`
 	Evidence     map[string]float64 `json:"evidence,omitempty"`
@@ -330,6 +331,10 @@ func newEvent(c diff.Change, in inputs, st standing, day time.Time) Event {
 		SnapshotFrom: c.SnapshotFrom, SnapshotTo: c.SnapshotTo, Evidence: c.Evidence,
 		Since: formatWhen(c.DetectedAt, day), HouseLists: st.HouseLists, HouseListsCoin: st.HouseListsCoin,
 		MoneyUSD: st.RivalVolumeUSD + st.HouseCoinDailyUSD,
+	}
+	if !c.SourceAt.IsZero() {
+		e.SourceAt = c.SourceAt.UTC()
+		e.Since = sourceAndSeen(c, day)
 	}
 	e.Change = oldNew(c.Field, c.Old, c.New)
 	what, detail := describe(c, in)

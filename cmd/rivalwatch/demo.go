@@ -36,8 +36,13 @@ var demoRounds = []struct {
 
 func runDemo(ctx context.Context, e env, args []string) error {
 	var c commonFlags
-	fs := newFlagSet("demo", "demo [--dir DIR]", e.stderr, &c)
+	fs := newFlagSet("demo", "demo [--dir DIR] [--serve [--listen ADDR] [--switch-after 1m] [--every 10s]]", e.stderr, &c)
 	dir := fs.String("dir", ".", "folder for the demo database and digests")
+	serveDemo := fs.Bool("serve", false, "run serve on the recordings: day one, then day two after --switch-after")
+	var so demoServeOptions
+	fs.StringVar(&so.listen, "listen", "", "with --serve: address of the status page (default: the config's serve.listen)")
+	fs.DurationVar(&so.switchAfter, "switch-after", time.Minute, "with --serve: when the recording moves to day two")
+	fs.DurationVar(&so.every, "every", 10*time.Second, "with --serve: how often each exchange and kind is pulled")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -66,6 +71,9 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		}
 	}
 
+	if *serveDemo {
+		return demoServe(ctx, e, cfg, *dir, so)
+	}
 	today := e.now().UTC()
 	roundTime := today
 	round := e

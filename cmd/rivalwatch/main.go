@@ -33,6 +33,8 @@ Usage:
   rivalwatch record --out DIR          save the live answers of one sweep as a cassette
   rivalwatch replay DIR [--listen 127.0.0.1:8900]
                                        serve a cassette so a config can point at it
+  rivalwatch serve [--listen 127.0.0.1:8080]
+                                       run continuously: schedules, status page, digests, metrics
   rivalwatch alerts send|list|retry|test
                                        deliver, list, requeue or try webhook alerts
   rivalwatch backfill funding [--days 90] [--exchange X]
@@ -104,6 +106,7 @@ func run(ctx context.Context, e env, args []string) error {
 		"compact":  runCompact,
 		"stream":   runStream,
 		"alerts":   runAlerts,
+		"serve":    runServe,
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":

@@ -283,7 +283,8 @@ func TestSlowWebhookHoldsUpOnlyItself(t *testing.T) {
 	c := &clock{t: t0}
 	st, _ := openOutbox(t, c)
 	release := make(chan struct{})
-	stuck := newReceiver(t, func(int, http.ResponseWriter, *http.Request) { <-release })
+	arrived := make(chan struct{}, 8)
+	stuck := newReceiver(t, func(int, http.ResponseWriter, *http.Request) { arrived <- struct{}{}; <-release })
 	quick := newReceiver(t, nil)
 	s := newSender(st, c, Hook{Name: "stuck", URL: stuck.srv.URL}, Hook{Name: "quick", URL: quick.srv.URL})
 	s.Client = NewClient(time.Minute)
@@ -299,6 +300,13 @@ func TestSlowWebhookHoldsUpOnlyItself(t *testing.T) {
 	}()
 	for range 3 {
 		quick.wait()
+	}
+	// The stuck webhook's first request may reach its server after the
+	// quick one's three: wait for it, then check no second one followed.
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stuck webhook's first request never arrived")
 	}
 	if n := len(stuck.requests()); n != 1 {
 		t.Errorf("stuck webhook has %d requests, want its first only", n)
