@@ -31,7 +31,7 @@ func Annualize(rate, intervalHours float64) float64 {
 }
 
 var fundingKind = kindSpec{KindFunding, func(r Records) int { return len(r.Funding) },
-	func(r *Records) { sortByKey(r.Funding, func(f Funding) string { return f.Symbol }) }}
+	func(r *Records) { sortByKey(r.Funding, func(f Funding) string { return f.Symbol }) }, false}
 
 // FundingPull adapts a function listing funding to a PullFunc.
 func FundingPull(f func(context.Context) ([]Funding, error)) PullFunc {

@@ -59,7 +59,7 @@ type Instrument struct {
 }
 
 var instrumentsKind = kindSpec{KindInstruments, func(r Records) int { return len(r.Instruments) },
-	func(r *Records) { sortByKey(r.Instruments, func(i Instrument) string { return i.Symbol }) }}
+	func(r *Records) { sortByKey(r.Instruments, func(i Instrument) string { return i.Symbol }) }, false}
 
 // InstrumentsPull adapts a function listing instruments to a PullFunc.
 func InstrumentsPull(f func(context.Context) ([]Instrument, error)) PullFunc {

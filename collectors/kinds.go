@@ -14,17 +14,21 @@ type Kind string
 
 // The kinds of data collected.
 const (
-	KindInstruments Kind = "instruments" // listings and contract parameters
-	KindFunding     Kind = "funding"     // funding rate, interval, cap and floor
-	KindMarket      Kind = "market"      // 24h volume and open interest
+	KindInstruments   Kind = "instruments"   // listings and contract parameters
+	KindFunding       Kind = "funding"       // funding rate, interval, cap and floor
+	KindMarket        Kind = "market"        // 24h volume and open interest
+	KindAnnouncements Kind = "announcements" // new and changed articles of the rivals' announcement feeds
+	KindYield         Kind = "yield"         // yield products: savings, staking
 )
 
 // Records are the normalized records of one pull; only the slice matching
 // the pull's kind is filled. Each slice belongs to one entry of kindTable.
 type Records struct {
-	Instruments []Instrument
-	Funding     []Funding
-	Market      []MarketStat
+	Instruments   []Instrument
+	Funding       []Funding
+	Market        []MarketStat
+	Announcements []Announcement `json:",omitempty"`
+	Yield         []Yield        `json:",omitempty"`
 }
 
 // kindSpec is one kind's part of Records: how many records it holds and
@@ -33,13 +37,16 @@ type kindSpec struct {
 	kind Kind
 	len  func(Records) int
 	sort func(*Records)
+	// feed marks an append-only feed: a pull returns only what is new, so
+	// zero records is a complete pull, not an empty answer.
+	feed bool
 }
 
 // kindTable lists every kind in collection order. A new kind adds its
 // slice to Records, one entry here, one per layer in the store and the
 // pipeline, and a pull in each exchange's capability table; the tests of
 // every layer fail when one is missing.
-var kindTable = []kindSpec{instrumentsKind, fundingKind, marketKind}
+var kindTable = []kindSpec{instrumentsKind, fundingKind, marketKind, announcementsKind, yieldKind}
 
 // AllKinds lists every kind in collection order.
 var AllKinds = func() []Kind {
@@ -62,6 +69,18 @@ func ParseKind(s string) (Kind, error) {
 		names[i] = string(k)
 	}
 	return "", fmt.Errorf("unknown kind %q (want %s)", s, strings.Join(names, ", "))
+}
+
+// Feed reports whether k is an append-only feed (announcements): each pull
+// returns only what is new since the last, so zero records is a complete
+// pull with nothing new, and fewer records than last time is no removal.
+func (k Kind) Feed() bool {
+	for _, s := range kindTable {
+		if s.kind == k {
+			return s.feed
+		}
+	}
+	return false
 }
 
 // Len is the number of records.
@@ -130,7 +149,7 @@ func Pull(ctx context.Context, c Collector, kind Kind, now func() time.Time) Sna
 	recs, err := Collect(ctx, c, kind)
 	snap := Snapshot{Exchange: c.Exchange(), Kind: kind, StartedAt: start.UTC(), Duration: time.Since(began)}
 	snap.Requests = int(requests.Load())
-	if err == nil && recs.Len() == 0 {
+	if err == nil && recs.Len() == 0 && !kind.Feed() {
 		err = &Error{Kind: ErrEmpty, Msg: "the exchange returned no " + string(kind)}
 	}
 	if err != nil {

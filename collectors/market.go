@@ -17,7 +17,7 @@ type MarketStat struct {
 }
 
 var marketKind = kindSpec{KindMarket, func(r Records) int { return len(r.Market) },
-	func(r *Records) { sortByKey(r.Market, func(m MarketStat) string { return m.Symbol }) }}
+	func(r *Records) { sortByKey(r.Market, func(m MarketStat) string { return m.Symbol }) }, false}
 
 // MarketPull adapts a function listing market stats to a PullFunc.
 func MarketPull(f func(context.Context) ([]MarketStat, error)) PullFunc {

@@ -46,6 +46,7 @@ type Collector struct {
 	usdm   *futures.Client
 	coinm  *delivery.Client
 	now    func() time.Time // fetch time, for rows without an exchange timestamp
+	ann    *announcementSetup
 }
 
 var _ collectors.Collector = (*Collector)(nil)
@@ -86,9 +87,10 @@ func (c *Collector) Exchange() string { return "binance" }
 // returns no records: a partial pull must never look complete.
 func (c *Collector) Pulls() collectors.Pulls {
 	return collectors.Pulls{
-		collectors.KindInstruments: collectors.InstrumentsPull(c.instruments),
-		collectors.KindFunding:     collectors.FundingPull(c.funding),
-		collectors.KindMarket:      collectors.MarketPull(c.market),
+		collectors.KindInstruments:   collectors.InstrumentsPull(c.instruments),
+		collectors.KindFunding:       collectors.FundingPull(c.funding),
+		collectors.KindMarket:        collectors.MarketPull(c.market),
+		collectors.KindAnnouncements: c.announcementsPull(),
 	}
 }
 

@@ -40,6 +40,7 @@ type Collector struct {
 	limit  int
 	client *http.Client
 	now    func() time.Time // stamps records when Bybit's envelope has no time
+	ann    *announcementSetup
 }
 
 // NewCollector returns a Collector that sends every request through client,
@@ -65,9 +66,11 @@ func (c *Collector) Exchange() string { return "bybit" }
 // returns no records: a partial pull must never look complete.
 func (c *Collector) Pulls() collectors.Pulls {
 	return collectors.Pulls{
-		collectors.KindInstruments: collectors.InstrumentsPull(c.instruments),
-		collectors.KindFunding:     collectors.FundingPull(c.funding),
-		collectors.KindMarket:      collectors.MarketPull(c.market),
+		collectors.KindInstruments:   collectors.InstrumentsPull(c.instruments),
+		collectors.KindFunding:       collectors.FundingPull(c.funding),
+		collectors.KindMarket:        collectors.MarketPull(c.market),
+		collectors.KindAnnouncements: c.announcementsPull(),
+		collectors.KindYield:         collectors.YieldPull(c.Yield),
 	}
 }
 

@@ -40,18 +40,47 @@ var DefaultAnnTypes = []string{
 // AnnouncementsConfig says which announcement feeds to read.
 type AnnouncementsConfig struct {
 	AnnTypes []string // OKX annType values; empty for DefaultAnnTypes
+	// PagesURL, when set, replaces the scheme and host of every article
+	// link for fetching (a replay server); the stored link stays OKX's.
+	PagesURL string
 }
 
-// KnownArticles tells which articles are already stored with a body. The
-// store satisfies it; an article it knows under the same title is not
-// fetched again, so an unchanged sweep costs one list request per type.
-type KnownArticles interface {
-	HasBody(exchange, id, title string) bool
-}
+// KnownArticles tells which articles are already stored with a body; an
+// article known under the same title is not fetched again, so an unchanged
+// sweep costs one list request per type.
+type KnownArticles = collectors.KnownArticles
 
 // ArticleFetcher fetches an article's HTML page, within the page body cap.
-type ArticleFetcher interface {
-	Fetch(ctx context.Context, url string) ([]byte, error)
+type ArticleFetcher = collectors.ArticleFetcher
+
+// announcementSetup is what WithAnnouncements configured.
+type announcementSetup struct {
+	cfg AnnouncementsConfig
+	src collectors.AnnouncementSources
+}
+
+// WithAnnouncements enables the announcements kind: the feeds to read,
+// what is stored already, the article fetcher and the classifier. It
+// returns c.
+func (c *Collector) WithAnnouncements(cfg AnnouncementsConfig, src collectors.AnnouncementSources) *Collector {
+	c.ann = &announcementSetup{cfg: cfg, src: src}
+	return c
+}
+
+// announcementsPull is the capability table's announcements entry.
+func (c *Collector) announcementsPull() collectors.PullFunc {
+	if c.ann == nil {
+		return func(context.Context) (collectors.Records, error) {
+			return collectors.Records{}, &collectors.Error{Kind: collectors.ErrInternal, Msg: "announcements are not configured"}
+		}
+	}
+	fetcher := c.ann.src.Pages
+	if c.ann.cfg.PagesURL != "" {
+		fetcher = pages.Rebased{Base: c.ann.cfg.PagesURL, Fetcher: fetcher}
+	}
+	return collectors.AnnouncementsPull(func(ctx context.Context) ([]collectors.Announcement, error) {
+		return c.Announcements(ctx, c.ann.cfg, c.ann.src.Known, fetcher)
+	}, c.ann.src.Classify)
 }
 
 // Announcements reads the first page (20 articles) of every configured

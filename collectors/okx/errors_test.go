@@ -43,7 +43,7 @@ func TestNoFalseAlarms(t *testing.T) {
 			want: collectors.ErrMalformed},
 	}
 	for _, tt := range tests {
-		for _, kind := range collectors.AllKinds {
+		for _, kind := range marketKinds {
 			t.Run(tt.name+"/"+string(kind), func(t *testing.T) {
 				h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					if tt.block {

@@ -41,6 +41,7 @@ type Collector struct {
 	cfg    Config
 	client *http.Client
 	now    func() time.Time // fetch time, for rows without an exchange timestamp
+	ann    *announcementSetup
 }
 
 // NewCollector returns a collector that sends every request through client,
@@ -62,9 +63,11 @@ func (c *Collector) Exchange() string { return "okx" }
 // returns no records: a partial pull must never look complete.
 func (c *Collector) Pulls() collectors.Pulls {
 	return collectors.Pulls{
-		collectors.KindInstruments: collectors.InstrumentsPull(c.instruments),
-		collectors.KindFunding:     collectors.FundingPull(c.funding),
-		collectors.KindMarket:      collectors.MarketPull(c.market),
+		collectors.KindInstruments:   collectors.InstrumentsPull(c.instruments),
+		collectors.KindFunding:       collectors.FundingPull(c.funding),
+		collectors.KindMarket:        collectors.MarketPull(c.market),
+		collectors.KindAnnouncements: c.announcementsPull(),
+		collectors.KindYield:         collectors.YieldPull(c.Yield),
 	}
 }
 
