@@ -30,6 +30,16 @@ const (
 	FundingDivergence Type = "funding.divergence"
 	MarketVolumeSpike Type = "market.volume_spike"
 	MarketOISpike     Type = "market.oi_spike"
+
+	// From announcements and yield products (see announcements.go, yield.go).
+	PromoNew           Type = "promo.new"
+	PromoEnding        Type = "promo.ending"
+	ListingAnnounced   Type = "listing.announced"
+	DelistingAnnounced Type = "listing.delisting_announced"
+	FundingAnnounced   Type = "funding.announced"
+	ParamsAnnounced    Type = "params.announced"
+	FeeAnnounced       Type = "fee.announced"
+	YieldAPR           Type = "yield.apr"
 )
 
 // Severity ranks a change for alerts and the digest.
@@ -76,6 +86,9 @@ type Change struct {
 	// Evidence holds the numbers behind the event (rates, volumes,
 	// thresholds) for the playbook and for people checking the arithmetic.
 	Evidence map[string]float64
+	// SourceAt is when the rival published what the event is about (an
+	// announcement's publication time); zero when unknown.
+	SourceAt time.Time `json:",omitzero"`
 }
 
 // ExchangeList names every exchange the change is about: Exchanges for a

@@ -4,6 +4,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Config holds the thresholds, severities and ignore rules of change
@@ -30,6 +31,12 @@ type Config struct {
 	// SpikeMinUSD ignores symbols whose new value is below it, because
 	// thin markets triple their volume all the time.
 	SpikeMinUSD float64
+	// PromoEndingWithin is how close to its end a promotion fires
+	// promo.ending.
+	PromoEndingWithin time.Duration
+	// YieldAPRChange is the move of a coin's best rival APR (0.01 = one
+	// percentage point) at or beyond which yield.apr fires.
+	YieldAPRChange float64
 	// Severities overrides the default severity of every event of a type,
 	// listing.param's delivery_at included.
 	Severities map[Type]Severity
@@ -60,6 +67,8 @@ func DefaultConfig() Config {
 		SpikeFactor:          3,
 		SpikeMinPoints:       12,
 		SpikeMinUSD:          1_000_000,
+		PromoEndingWithin:    72 * time.Hour,
+		YieldAPRChange:       0.01,
 	}
 }
 
@@ -68,6 +77,7 @@ var Types = []Type{
 	ListingNew, ListingPrelaunch, ListingDelisted, ListingStatus, ListingParam,
 	FundingInterval, FundingCap, FundingExtreme, FundingDivergence,
 	MarketVolumeSpike, MarketOISpike,
+	PromoNew, PromoEnding, ListingAnnounced, DelistingAnnounced, FundingAnnounced, ParamsAnnounced, FeeAnnounced, YieldAPR,
 }
 
 // withDefaults replaces unusable thresholds by the defaults; see Config.
@@ -88,6 +98,12 @@ func (c Config) withDefaults() Config {
 	if c.SpikeMinPoints < 1 {
 		c.SpikeMinPoints = d.SpikeMinPoints
 	}
+	if c.PromoEndingWithin <= 0 {
+		c.PromoEndingWithin = d.PromoEndingWithin
+	}
+	if c.YieldAPRChange <= 0 {
+		c.YieldAPRChange = d.YieldAPRChange
+	}
 	return c
 }
 
@@ -97,8 +113,11 @@ func (c Config) severity(t Type, field string) Severity {
 		return s
 	}
 	switch t {
-	case ListingNew, ListingDelisted, FundingInterval:
+	case ListingNew, ListingDelisted, FundingInterval,
+		ListingAnnounced, DelistingAnnounced, FeeAnnounced:
 		return High
+	case PromoEnding, ParamsAnnounced, YieldAPR:
+		return Low
 	case ListingParam:
 		// A delivery date on a perpetual is how exchanges announce that
 		// it will be delisted: as urgent as the delisting itself.
