@@ -78,8 +78,8 @@ func (s *Store) saveRunChanges(ctx context.Context, runID int64, changes []diff.
 func insertChanges(ctx context.Context, tx *sql.Tx, changes []diff.Change) (int, error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO change_events
 		(id, detected_at, exchange, exchanges, kind, type, symbol, unified, field, old, new, severity,
-		 snapshot_from, snapshot_to, evidence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		 snapshot_from, snapshot_to, evidence, source_at, detection_lag_s)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return 0, err
 	}
@@ -104,7 +104,7 @@ func insertChanges(ctx context.Context, tx *sql.Tx, changes []diff.Change) (int,
 		}
 		res, err := stmt.ExecContext(ctx, c.ID, timeValue(c.DetectedAt), c.Exchange, string(exchanges), string(c.Kind), string(c.Type),
 			c.Symbol, c.Unified, c.Field, c.Old, c.New, string(c.Severity),
-			nullID(c.SnapshotFrom), nullID(c.SnapshotTo), evidence)
+			nullID(c.SnapshotFrom), nullID(c.SnapshotTo), evidence, timeValue(c.SourceAt), detectionLag(c))
 		if err != nil {
 			return 0, fmt.Errorf("change %s: %w", c.ID, err)
 		}
@@ -117,11 +117,21 @@ func insertChanges(ctx context.Context, tx *sql.Tx, changes []diff.Change) (int,
 	return inserted, nil
 }
 
+// detectionLag is how many seconds passed between the rival publishing
+// what an event is about and our detecting it; NULL when the source time
+// is unknown.
+func detectionLag(c diff.Change) any {
+	if c.SourceAt.IsZero() || c.DetectedAt.IsZero() {
+		return nil
+	}
+	return c.DetectedAt.Sub(c.SourceAt).Seconds()
+}
+
 // Changes returns the change events detected in [from, to), by detection
 // time, then ID.
 func (s *Store) Changes(ctx context.Context, from, to time.Time) ([]diff.Change, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, detected_at, exchange, exchanges, kind, type, symbol, unified, field,
-		old, new, severity, snapshot_from, snapshot_to, evidence
+		old, new, severity, snapshot_from, snapshot_to, evidence, source_at
 		FROM change_events WHERE detected_at >= ? AND detected_at < ? ORDER BY detected_at, id`,
 		bound(from), bound(to))
 	if err != nil {
@@ -130,16 +140,19 @@ func (s *Store) Changes(ctx context.Context, from, to time.Time) ([]diff.Change,
 	var out []diff.Change
 	err = scanRows(rows, func() error {
 		var c diff.Change
-		var detected, evidence sql.NullString
+		var detected, evidence, source sql.NullString
 		var exchanges string
 		var from, to sql.NullInt64
 		if err := rows.Scan(&c.ID, &detected, &c.Exchange, &exchanges, &c.Kind, &c.Type, &c.Symbol, &c.Unified, &c.Field,
-			&c.Old, &c.New, &c.Severity, &from, &to, &evidence); err != nil {
+			&c.Old, &c.New, &c.Severity, &from, &to, &evidence, &source); err != nil {
 			return err
 		}
 		c.SnapshotFrom, c.SnapshotTo = from.Int64, to.Int64
 		var err error
 		if c.DetectedAt, err = parseTime(detected); err != nil {
+			return err
+		}
+		if c.SourceAt, err = parseTime(source); err != nil {
 			return err
 		}
 		if c.Exchange == "" {

@@ -71,6 +71,8 @@ var publicViews = []string{
 	"runs",
 	"changes",
 	"alerts",
+	"announcements",
+	"yield_history",
 }
 
 // Schema describes the public views as the database defines them, for the
