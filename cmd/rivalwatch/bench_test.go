@@ -75,7 +75,7 @@ func benchSetup(b *testing.B, latency time.Duration) (use func(i int), st *store
 	b.Cleanup(func() { st.Close() })
 	connect = func() []collectors.Collector {
 		// A fresh rate-limit budget per sweep, as when sweeps are minutes apart.
-		cs, err := buildCollectors(cfg, "", nil)
+		cs, err := buildCollectors(cfg, "", nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

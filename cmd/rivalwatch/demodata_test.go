@@ -104,7 +104,7 @@ func recordWorld(t testing.TB, w *exchangetest.World, dir string) {
 	}
 	rec := replay.NewRecorder(handlerTransport{exchangetest.Handler(w, exchangetest.Options{})})
 	rec.Now = func() time.Time { return w.Now }
-	cs, err := buildCollectors(cfg, "", func() http.RoundTripper { return rec })
+	cs, err := buildCollectors(cfg, "", func() http.RoundTripper { return rec }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

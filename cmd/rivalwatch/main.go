@@ -33,6 +33,9 @@ Usage:
   rivalwatch record --out DIR          save the live answers of one sweep as a cassette
   rivalwatch replay DIR [--listen 127.0.0.1:8900]
                                        serve a cassette so a config can point at it
+  rivalwatch classify [--exchange X] [--rules FILE] < announcements.jsonl
+  rivalwatch classify --reclassify     classify announcements as the collector does;
+                                       re-classify the stored ones with the current rules
 
 Every command takes --config FILE (default: the built-in configs/rivalwatch.yaml,
 which points at the real exchanges) and --db FILE (overrides the config's database).
@@ -86,14 +89,15 @@ func run(ctx context.Context, e env, args []string) error {
 		return nil
 	}
 	cmds := map[string]func(context.Context, env, []string) error{
-		"demo":    runDemo,
-		"collect": runCollect,
-		"diff":    runDiff,
-		"changes": runChanges,
-		"report":  runReport,
-		"sql":     runSQL,
-		"record":  runRecord,
-		"replay":  runReplay,
+		"demo":     runDemo,
+		"collect":  runCollect,
+		"diff":     runDiff,
+		"changes":  runChanges,
+		"report":   runReport,
+		"sql":      runSQL,
+		"record":   runRecord,
+		"replay":   runReplay,
+		"classify": runClassify,
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":

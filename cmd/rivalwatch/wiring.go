@@ -126,8 +126,9 @@ func loadConfig(c commonFlags) (configs.Config, error) {
 // buildCollectors wires one collector per enabled exchange (only the named
 // one when only is set), each with its own HTTP client so rate limits and
 // Retry-After cool-downs stay per exchange. base, when set, sits under each
-// transport (the recorder uses it).
-func buildCollectors(cfg configs.Config, only string, base func() http.RoundTripper) ([]collectors.Collector, error) {
+// transport (the recorder uses it). known, when set, holds the stored
+// announcements, so articles already stored are not fetched again.
+func buildCollectors(cfg configs.Config, only string, base func() http.RoundTripper, known collectors.KnownArticles) ([]collectors.Collector, error) {
 	if only != "" && !slices.Contains(exchangeNames, only) {
 		return nil, fmt.Errorf("%w: unknown exchange %q (want binance, bybit or okx)", errUsage, only)
 	}
@@ -149,24 +150,31 @@ func buildCollectors(cfg configs.Config, only string, base func() http.RoundTrip
 	var cs []collectors.Collector
 	ex := cfg.Exchanges
 	if want("binance", ex.Binance.Enabled) {
+		hc := client(ex.Binance.Limits)
 		cs = append(cs, binance.NewCollector(binance.Config{
 			FuturesURL: ex.Binance.REST.USDM, DeliveryURL: ex.Binance.REST.COINM,
 			OpenInterestTop: ex.Binance.OpenInterestTop, Concurrency: ex.Binance.Concurrency,
-		}, client(ex.Binance.Limits)))
+		}, hc).WithAnnouncements(binanceAnnouncements(cfg), announcementSources(cfg, hc, known)))
 	}
 	if want("bybit", ex.Bybit.Enabled) {
-		cs = append(cs, bybit.NewCollector(bybit.Config{BaseURL: ex.Bybit.REST.V5, PageLimit: ex.Bybit.PageLimit}, client(ex.Bybit.Limits)))
+		hc := client(ex.Bybit.Limits)
+		cs = append(cs, bybit.NewCollector(bybit.Config{BaseURL: ex.Bybit.REST.V5, PageLimit: ex.Bybit.PageLimit}, hc).
+			WithAnnouncements(bybitAnnouncements(cfg), announcementSources(cfg, hc, known)))
 	}
 	if want("okx", ex.OKX.Enabled) {
-		cs = append(cs, okx.NewCollector(okx.Config{BaseURL: ex.OKX.REST.V5, Concurrency: ex.OKX.Concurrency}, client(ex.OKX.Limits)))
+		hc := client(ex.OKX.Limits)
+		cs = append(cs, okx.NewCollector(okx.Config{BaseURL: ex.OKX.REST.V5, Concurrency: ex.OKX.Concurrency}, hc).
+			WithAnnouncements(okxAnnouncements(cfg), announcementSources(cfg, hc, known)))
 	}
 	return cs, nil
 }
 
-// pointAt rewrites every REST base URL to one address (a replay server).
+// pointAt rewrites every REST base URL, the Binance web base and the
+// article page bases to one address (a replay server).
 func pointAt(cfg *configs.Config, base string) {
 	ex := &cfg.Exchanges
 	ex.Binance.REST.USDM, ex.Binance.REST.COINM = base, base
 	ex.Bybit.REST.V5 = base
 	ex.OKX.REST.V5 = base
+	ex.Binance.REST.Web, ex.Bybit.REST.Articles, ex.OKX.REST.Articles = base, base, base
 }

@@ -43,9 +43,11 @@ func NewDetector(st Store, cfg diff.Config, peers []string) *Detector {
 // detectors is the per-kind table: how a complete run of a kind becomes
 // events. A kind without an entry produces none.
 var detectors = map[collectors.Kind]func(d *Detector, ctx context.Context, r store.Run) ([]diff.Change, error){
-	collectors.KindInstruments: (*Detector).listings,
-	collectors.KindFunding:     (*Detector).funding,
-	collectors.KindMarket:      (*Detector).market,
+	collectors.KindInstruments:   (*Detector).listings,
+	collectors.KindFunding:       (*Detector).funding,
+	collectors.KindMarket:        (*Detector).market,
+	collectors.KindAnnouncements: (*Detector).announcements,
+	collectors.KindYield:         (*Detector).yield,
 }
 
 // Pending compares every complete run not compared yet, oldest first, and
@@ -87,7 +89,7 @@ func (d *Detector) listings(ctx context.Context, r store.Run) ([]diff.Change, er
 	if err != nil {
 		return nil, err
 	}
-	return diff.Listings(d.cfg, r.Exchange, snaps), nil
+	return d.linkAnnounced(ctx, r.Exchange, diff.Listings(d.cfg, r.Exchange, snaps))
 }
 
 func (d *Detector) funding(ctx context.Context, r store.Run) ([]diff.Change, error) {

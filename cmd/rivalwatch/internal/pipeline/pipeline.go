@@ -22,6 +22,7 @@ type Store interface {
 	Records(ctx context.Context, snapshotID int64) (collectors.Records, error)
 	MarketSeries(ctx context.Context, exchange string, from, to time.Time, every time.Duration) ([]collectors.MarketStat, error)
 	SaveRunChanges(ctx context.Context, runID int64, changes []diff.Change) (int, error)
+	Announcements(ctx context.Context, f store.AnnouncementFilter) ([]collectors.Announcement, error)
 }
 
 // Reader is what building a digest needs; a read-only *store.Store
@@ -31,4 +32,5 @@ type Reader interface {
 	CompleteRuns(ctx context.Context, exchange string, kind collectors.Kind, until time.Time, n int) ([]store.RunRef, error)
 	Records(ctx context.Context, snapshotID int64) (collectors.Records, error)
 	Freshness(ctx context.Context) ([]store.Freshness, error)
+	Announcements(ctx context.Context, f store.AnnouncementFilter) ([]collectors.Announcement, error)
 }
