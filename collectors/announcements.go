@@ -75,6 +75,15 @@ type AnnouncementSources struct {
 var announcementsKind = kindSpec{kind: KindAnnouncements, len: func(r Records) int { return len(r.Announcements) },
 	sort: func(r *Records) { sortByKey(r.Announcements, func(a Announcement) string { return a.ID }) }, feed: true}
 
+// stampSeen sets each article's ObservedAt to the start of the pull that
+// found it, on the sweep's clock: an article carries no fetch time of its
+// own that means anything to us.
+func stampSeen(r *Records, at time.Time) {
+	for i := range r.Announcements {
+		r.Announcements[i].ObservedAt = at
+	}
+}
+
 // AnnouncementsPull adapts a function listing new announcements to a
 // PullFunc, classifying each one.
 func AnnouncementsPull(f func(context.Context) ([]Announcement, error), classify Classifier) PullFunc {

@@ -157,6 +157,7 @@ func Pull(ctx context.Context, c Collector, kind Kind, now func() time.Time) Sna
 		return snap
 	}
 	sortRecords(&recs)
+	stampSeen(&recs, snap.StartedAt)
 	snap.Records = recs
 	return snap
 }

@@ -23,9 +23,9 @@ func IsPromo(category string) bool { return promoCategories[category] }
 const maxTitleRunes = 120
 
 // Announcements turns the announcements one pull found new or changed
-// into events, at once: promo.new for a campaign that has not ended,
-// listing.announced for each contract of a perp launch whose launch time
-// is still ahead, listing.delisting_announced, funding.announced,
+// into events, at once: promo.new for a campaign that had not ended when
+// it was published, listing.announced for each contract of a perp launch
+// announced ahead of its launch time, listing.delisting_announced, funding.announced,
 // params.announced, and fee.announced for fee changes and fee promotions.
 // snap holds only the new or changed articles (announcements are an
 // append-only feed); its At is "now". An event's ID does not depend on the
@@ -48,6 +48,12 @@ func announcementChanges(exchange string, a collectors.Announcement, now time.Ti
 		base.Symbol = c.Symbols[0]
 	}
 	title := capTitle(a.Title)
+	// "Ahead" and "not over" are judged against the publication: the news
+	// is what the rival said then, whenever this sweep read it.
+	ref := a.PublishedAt
+	if ref.IsZero() {
+		ref = now
+	}
 	var out []Change
 	add := func(t Type, symbol, newValue string) {
 		ch := base
@@ -57,7 +63,7 @@ func announcementChanges(exchange string, a collectors.Announcement, now time.Ti
 	}
 	switch c.Category {
 	case "perp_launch":
-		if c.StartsAt.IsZero() || !c.StartsAt.After(now) {
+		if c.StartsAt.IsZero() || !c.StartsAt.After(ref) {
 			break
 		}
 		syms := c.Symbols
@@ -91,7 +97,7 @@ func announcementChanges(exchange string, a collectors.Announcement, now time.Ti
 	if c.Category == "fee_promo" {
 		add(FeeAnnounced, base.Symbol, title)
 	}
-	if IsPromo(c.Category) && (c.EndsAt.IsZero() || c.EndsAt.After(now)) {
+	if IsPromo(c.Category) && (c.EndsAt.IsZero() || c.EndsAt.After(ref)) {
 		add(PromoNew, base.Symbol, title)
 	}
 	return out
