@@ -58,17 +58,24 @@ var commonInputs = map[string]inputKind{
 // derived from them here (abs_annualized, usd_per_day_per_1m, ratios).
 // "annualized_*" stands for annualized_<exchange>.
 var typeInputs = map[diff.Type][]string{
-	diff.ListingNew:        nil,
-	diff.ListingPrelaunch:  nil,
-	diff.ListingDelisted:   nil,
-	diff.ListingStatus:     nil,
-	diff.ListingParam:      {"old", "new"},
-	diff.FundingInterval:   {"old_interval_hours", "new_interval_hours"},
-	diff.FundingCap:        {"cap_old", "cap_new", "floor_old", "floor_new", "interval_hours"},
-	diff.FundingExtreme:    {"rate", "annualized", "abs_annualized", "usd_per_day_per_1m"},
-	diff.FundingDivergence: {"spread_annualized", "annualized_*", "usd_per_day_per_1m"},
-	diff.MarketVolumeSpike: {"volume_24h_usd", "median_volume_usd", "volume_ratio"},
-	diff.MarketOISpike:     {"open_interest_usd", "median_open_interest_usd", "oi_ratio"},
+	diff.ListingNew:         nil,
+	diff.ListingPrelaunch:   nil,
+	diff.ListingDelisted:    nil,
+	diff.ListingStatus:      nil,
+	diff.ListingParam:       {"old", "new"},
+	diff.FundingInterval:    {"old_interval_hours", "new_interval_hours"},
+	diff.FundingCap:         {"cap_old", "cap_new", "floor_old", "floor_new", "interval_hours"},
+	diff.FundingExtreme:     {"rate", "annualized", "abs_annualized", "usd_per_day_per_1m"},
+	diff.FundingDivergence:  {"spread_annualized", "annualized_*", "usd_per_day_per_1m"},
+	diff.MarketVolumeSpike:  {"volume_24h_usd", "median_volume_usd", "volume_ratio"},
+	diff.MarketOISpike:      {"open_interest_usd", "median_open_interest_usd", "oi_ratio"},
+	diff.PromoNew:           announcementInputs,
+	diff.PromoEnding:        announcementInputs,
+	diff.ListingAnnounced:   announcementInputs,
+	diff.DelistingAnnounced: announcementInputs,
+	diff.FundingAnnounced:   announcementInputs,
+	diff.ParamsAnnounced:    announcementInputs,
+	diff.YieldAPR:           {"apr_old", "apr_new", "apr_change"},
 }
 
 // knownInputs returns the inputs a rule of this type pattern can read.

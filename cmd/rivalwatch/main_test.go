@@ -84,6 +84,15 @@ func TestDemoEndToEnd(t *testing.T) {
 		"funding.cap,okx,BTC-USDT-SWAP,cap/floor,±200 bps per 8 h,±50 bps per 8 h",
 		"funding.divergence,,WIF/USDT:USDT,", // a cross-exchange event: its exchanges are a list
 		"funding.extreme,binance,WIFUSDT,",
+		// From the announcement feeds and yield products.
+		"listing.announced,binance,MEGAUSDT,c3f2e4d6b8a0c2e4d6b8a0c2e4d6b8a0,,launch 2026-11-26 14:00 UTC",
+		"promo.new,bybit,ZORAUSDT,/article/zora-trading-competition-blt9d4,,ZORA Trading Competition",
+		"promo.new,okx,SOL-USDT-SWAP,/help/zero-maker-fees-sol-usdt-swap,,Limited-time promotion",
+		"fee.announced,okx,SOL-USDT-SWAP,/help/zero-maker-fees-sol-usdt-swap,,Limited-time promotion",
+		"funding.announced,binance,SOLUSDT,b2e1d3c5a7f9b1d3c5a7f9b1d3c5a7f9,,funding every 4 h",
+		"listing.delisting_announced,okx,ORDI-USDT-SWAP,/help/okx-to-delist-ordi-usdt-swap,,settles 2026-11-28 08:00 UTC",
+		"promo.ending,bybit,WIFUSDT,",
+		"yield.apr,bybit,USDT,best_apr,5%/yr,",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("changes lack %q:\n%s", want, got)
@@ -92,8 +101,12 @@ func TestDemoEndToEnd(t *testing.T) {
 	if div := mustRW(t, "sql", "--db", db, "--format", "csv", "SELECT exchanges FROM changes WHERE type = 'funding.divergence'"); !strings.Contains(div, `"[""binance"",""bybit""]"`) {
 		t.Errorf("the divergence's exchanges column: %s", div)
 	}
-	if n := strings.Count(got, "\n") - 1; n != 13 {
-		t.Errorf("%d change events, want 13:\n%s", n, got)
+	if n := strings.Count(got, "\n") - 1; n != 21 {
+		t.Errorf("%d change events, want 21:\n%s", n, got)
+	}
+	// ZORA's listing carries the announcement that came a day before it.
+	if ev := mustRW(t, "sql", "--db", db, "--format", "csv", "SELECT source_at, evidence FROM changes WHERE type = 'listing.new' AND exchange = 'binance'"); !strings.Contains(ev, "2026-11-24T06:00:00.000Z") || !strings.Contains(ev, "announced_at") {
+		t.Errorf("ZORA's listing.new is not linked to its announcement: %s", ev)
 	}
 	if out := mustRW(t, "diff", "--db", db); !strings.Contains(out, "0 new change events") {
 		t.Errorf("re-running diff must add nothing: %s", out)

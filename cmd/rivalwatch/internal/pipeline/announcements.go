@@ -3,9 +3,11 @@ package pipeline
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 	"github.com/rivalwatch/rivalwatch/diff"
+	"github.com/rivalwatch/rivalwatch/reports"
 	"github.com/rivalwatch/rivalwatch/store"
 )
 
@@ -58,4 +60,33 @@ func (d *Detector) yield(ctx context.Context, r store.Run) ([]diff.Change, error
 		return nil, err
 	}
 	return diff.Yield(d.cfg, r.Exchange, snaps[0], snaps[1]), nil
+}
+
+// digestCategories are the announcements a digest shows: campaigns, and
+// launches and delistings announced ahead.
+var digestCategories = append([]string{"perp_launch", "delisting"}, promoCategories...)
+
+// announcementsInput adds the stored campaigns and announced launches and
+// delistings seen before end, and every exchange's newest yield products.
+func announcementsInput(ctx context.Context, st Reader, in *reports.Input, exchanges []string, end time.Time) error {
+	anns, err := st.Announcements(ctx, store.AnnouncementFilter{Categories: digestCategories, SeenBefore: end})
+	if err != nil {
+		return err
+	}
+	in.Announcements = anns
+	for _, ex := range exchanges {
+		refs, err := st.CompleteRuns(ctx, ex, collectors.KindYield, end, 1)
+		if err != nil {
+			return err
+		}
+		if len(refs) == 0 {
+			continue
+		}
+		recs, err := st.Records(ctx, refs[0].SnapshotID)
+		if err != nil {
+			return err
+		}
+		in.Yields = append(in.Yields, recs.Yield...)
+	}
+	return nil
 }

@@ -38,6 +38,9 @@ func DigestInput(ctx context.Context, st Reader, base reports.Input, exchanges [
 			in.Market = append(in.Market, recs.Market...)
 		}
 	}
+	if err := announcementsInput(ctx, st, &in, exchanges, end); err != nil {
+		return in, err
+	}
 	fresh, err := st.Freshness(ctx)
 	if err != nil {
 		return in, err
