@@ -79,7 +79,7 @@ func TestNoFalseAlarms(t *testing.T) {
 			// Small pages so Bybit's list takes several; a short timeout.
 			cfg := writeConfig(t, dir, srv.URL, "")
 			replaceInFile(t, cfg, "timeout: 2s, retries: 0", "timeout: 300ms, retries: 2")
-			replaceInFile(t, cfg, "bybit: {rest: {v5: "+srv.URL+"}}", "bybit: {rest: {v5: "+srv.URL+"}, page_limit: 8}")
+			replaceInFile(t, cfg, "bybit: {rest: {v5: "+srv.URL+", articles: "+srv.URL+"}}", "bybit: {rest: {v5: "+srv.URL+"}, page_limit: 8}")
 			one := []string{"collect", "--config", cfg, "--exchange", tt.exchange, "--kind", tt.kind}
 			mustRW(t, one...)
 

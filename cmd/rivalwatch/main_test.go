@@ -153,15 +153,17 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-// writeConfig writes a config pointing every exchange at base.
+// writeConfig writes a config pointing every exchange (APIs, the Binance
+// web base and the article pages) at base.
 func writeConfig(t *testing.T, dir, base string, extra string) string {
 	t.Helper()
 	cfg := fmt.Sprintf(`database: %s
 http: {timeout: 2s, retries: 0, max_retry_wait: 0s}
 exchanges:
-  binance: {rest: {usdm: %[2]s, coinm: %[2]s}, open_interest_top: 5}
-  bybit: {rest: {v5: %[2]s}}
-  okx: {rest: {v5: %[2]s}}
+  binance: {rest: {usdm: %[2]s, coinm: %[2]s, web: %[2]s}, open_interest_top: 5}
+  bybit: {rest: {v5: %[2]s, articles: %[2]s}}
+  okx: {rest: {v5: %[2]s, articles: %[2]s}}
+pages: {delay: 0s}
 %s`, filepath.Join(dir, "rw.db"), base, extra)
 	path := filepath.Join(dir, "rw.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
@@ -205,8 +207,8 @@ func TestCollectStoresWhatSucceeded(t *testing.T) {
 	cfg := writeConfig(t, dir, srv.URL, "")
 
 	out, err := rw(t, "collect", "--config", cfg)
-	if err == nil || !strings.Contains(err.Error(), "3 of 9 pulls failed") {
-		t.Fatalf("want 3 of 9 failed, got %v\n%s", err, out)
+	if err == nil || !strings.Contains(err.Error(), "5 of 14 pulls failed") {
+		t.Fatalf("want Bybit's 5 of 14 failed, got %v\n%s", err, out)
 	}
 	if !strings.Contains(out, "rate_limited (HTTP 429)") {
 		t.Errorf("the failure should say why:\n%s", out)
@@ -305,7 +307,7 @@ func TestRecordThenReplay(t *testing.T) {
 
 	replayDir := t.TempDir()
 	got := mustRW(t, "collect", "--config", writeConfig(t, replayDir, addr, ""))
-	for _, want := range []string{"binance   instruments  new     14", "okx       market       new     10"} {
+	for _, want := range []string{"binance   instruments    new     14", "okx       market         new     10", "bybit     yield          new     5"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("collect against the replay lacks %q:\n%s", want, got)
 		}
