@@ -313,3 +313,27 @@ func TestUntrustedAnnouncementText(t *testing.T) {
 		t.Error("the digest must show rival text escaped, never as markup")
 	}
 }
+
+// TestReclassifyCommand: a rule change reaches the stored announcements
+// without fetching anything.
+func TestReclassifyCommand(t *testing.T) {
+	fixClock(t, newsAt.Add(time.Hour))
+	srv := startNews(t, newsWorld())
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, srv.URL, "")
+	mustRW(t, "collect", "--config", cfg, "--kind", "announcements")
+	rules := filepath.Join(dir, "rules.yaml")
+	writeRules(t, rules, "rules:\n  - name: everything is an airdrop\n    category: airdrop\n    title: {any: ['.']}\n")
+	srv.set(nil)
+	out := mustRW(t, "classify", "--config", cfg, "--reclassify", "--rules", rules)
+	if !strings.Contains(out, "3 stored announcements re-classified") {
+		t.Errorf("reclassify: %s", out)
+	}
+	if n := srv.count("/"); n != 0 {
+		t.Errorf("reclassify sent %d requests; it must fetch nothing", n)
+	}
+	rows := csvRows(t, mustRW(t, "sql", "--config", cfg, "--format", "csv", "SELECT DISTINCT category FROM announcements"))
+	if len(rows) != 2 || rows[1][0] != "airdrop" {
+		t.Errorf("categories after reclassify: %q", rows)
+	}
+}
