@@ -84,6 +84,18 @@ func stampSeen(r *Records, at time.Time) {
 	}
 }
 
+// FeedPull is the announcements entry of an exchange's capability table:
+// list reads the new articles with src, and each is classified. A nil src
+// (announcements never configured) gives a pull that fails saying so.
+func FeedPull(src *AnnouncementSources, list func(context.Context, AnnouncementSources) ([]Announcement, error)) PullFunc {
+	if src == nil {
+		return func(context.Context) (Records, error) {
+			return Records{}, &Error{Kind: ErrInternal, Msg: "announcements are not configured"}
+		}
+	}
+	return AnnouncementsPull(func(ctx context.Context) ([]Announcement, error) { return list(ctx, *src) }, src.Classify)
+}
+
 // AnnouncementsPull adapts a function listing new announcements to a
 // PullFunc, classifying each one.
 func AnnouncementsPull(f func(context.Context) ([]Announcement, error), classify Classifier) PullFunc {

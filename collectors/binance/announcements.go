@@ -75,32 +75,18 @@ func (cfg AnnouncementsConfig) withDefaults() AnnouncementsConfig {
 // sweep costs one list request per catalog.
 type KnownArticles = collectors.KnownArticles
 
-// announcementSetup is what WithAnnouncements configured.
-type announcementSetup struct {
-	cfg AnnouncementsConfig
-	src collectors.AnnouncementSources
-}
-
 // WithAnnouncements enables the announcements kind: the catalogs to read,
 // what is stored already and the classifier (src.Pages is not used: the
 // CMS serves bodies as JSON). It returns c.
 func (c *Collector) WithAnnouncements(cfg AnnouncementsConfig, src collectors.AnnouncementSources) *Collector {
-	c.ann = &announcementSetup{cfg: cfg, src: src}
+	c.annCfg, c.annSrc = cfg, &src
 	return c
 }
 
-// announcementsPull is the capability table's announcements entry.
 func (c *Collector) announcementsPull() collectors.PullFunc {
-	if c.ann == nil {
-		return notConfigured
-	}
-	return collectors.AnnouncementsPull(func(ctx context.Context) ([]collectors.Announcement, error) {
-		return c.Announcements(ctx, c.ann.cfg, c.ann.src.Known)
-	}, c.ann.src.Classify)
-}
-
-func notConfigured(context.Context) (collectors.Records, error) {
-	return collectors.Records{}, &collectors.Error{Kind: collectors.ErrInternal, Msg: "announcements are not configured"}
+	return collectors.FeedPull(c.annSrc, func(ctx context.Context, src collectors.AnnouncementSources) ([]collectors.Announcement, error) {
+		return c.Announcements(ctx, c.annCfg, src.Known)
+	})
 }
 
 // Announcements reads the first page of every configured catalog and

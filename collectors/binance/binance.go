@@ -45,8 +45,9 @@ type Collector struct {
 	client *http.Client
 	usdm   *futures.Client
 	coinm  *delivery.Client
-	now    func() time.Time // fetch time, for rows without an exchange timestamp
-	ann    *announcementSetup
+	now    func() time.Time                // fetch time, for rows without an exchange timestamp
+	annCfg AnnouncementsConfig             // see WithAnnouncements
+	annSrc *collectors.AnnouncementSources // nil: announcements not configured
 }
 
 var _ collectors.Collector = (*Collector)(nil)

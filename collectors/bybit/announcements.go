@@ -68,34 +68,18 @@ type KnownArticles = collectors.KnownArticles
 // ArticleFetcher fetches an article's HTML page, within the page body cap.
 type ArticleFetcher = collectors.ArticleFetcher
 
-// announcementSetup is what WithAnnouncements configured.
-type announcementSetup struct {
-	cfg AnnouncementsConfig
-	src collectors.AnnouncementSources
-}
-
 // WithAnnouncements enables the announcements kind: the feeds to read,
 // what is stored already, the article fetcher and the classifier. It
 // returns c.
 func (c *Collector) WithAnnouncements(cfg AnnouncementsConfig, src collectors.AnnouncementSources) *Collector {
-	c.ann = &announcementSetup{cfg: cfg, src: src}
+	c.annCfg, c.annSrc = cfg, &src
 	return c
 }
 
-// announcementsPull is the capability table's announcements entry.
 func (c *Collector) announcementsPull() collectors.PullFunc {
-	if c.ann == nil {
-		return func(context.Context) (collectors.Records, error) {
-			return collectors.Records{}, &collectors.Error{Kind: collectors.ErrInternal, Msg: "announcements are not configured"}
-		}
-	}
-	fetcher := c.ann.src.Pages
-	if c.ann.cfg.PagesURL != "" {
-		fetcher = pages.Rebased{Base: c.ann.cfg.PagesURL, Fetcher: fetcher}
-	}
-	return collectors.AnnouncementsPull(func(ctx context.Context) ([]collectors.Announcement, error) {
-		return c.Announcements(ctx, c.ann.cfg, c.ann.src.Known, fetcher)
-	}, c.ann.src.Classify)
+	return collectors.FeedPull(c.annSrc, func(ctx context.Context, src collectors.AnnouncementSources) ([]collectors.Announcement, error) {
+		return c.Announcements(ctx, c.annCfg, src.Known, pages.Rebase(c.annCfg.PagesURL, src.Pages))
+	})
 }
 
 // Announcements reads the first page of every configured type and returns

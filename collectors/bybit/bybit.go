@@ -39,8 +39,9 @@ type Collector struct {
 	base   string
 	limit  int
 	client *http.Client
-	now    func() time.Time // stamps records when Bybit's envelope has no time
-	ann    *announcementSetup
+	now    func() time.Time                // stamps records when Bybit's envelope has no time
+	annCfg AnnouncementsConfig             // see WithAnnouncements
+	annSrc *collectors.AnnouncementSources // nil: announcements not configured
 }
 
 // NewCollector returns a Collector that sends every request through client,

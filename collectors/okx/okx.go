@@ -40,8 +40,9 @@ type Config struct {
 type Collector struct {
 	cfg    Config
 	client *http.Client
-	now    func() time.Time // fetch time, for rows without an exchange timestamp
-	ann    *announcementSetup
+	now    func() time.Time                // fetch time, for rows without an exchange timestamp
+	annCfg AnnouncementsConfig             // see WithAnnouncements
+	annSrc *collectors.AnnouncementSources // nil: announcements not configured
 }
 
 // NewCollector returns a collector that sends every request through client,

@@ -17,6 +17,14 @@ type Rebased struct {
 	Fetcher collectors.ArticleFetcher
 }
 
+// Rebase returns f fetching from base, or f itself when base is empty.
+func Rebase(base string, f collectors.ArticleFetcher) collectors.ArticleFetcher {
+	if base == "" {
+		return f
+	}
+	return Rebased{Base: base, Fetcher: f}
+}
+
 // Fetch fetches rawURL's path and query from r.Base.
 func (r Rebased) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
 	u, err := url.Parse(rawURL)
