@@ -44,7 +44,7 @@ func (f Fee) Key() string {
 }
 
 var feesKind = kindSpec{KindFees, func(r Records) int { return len(r.Fees) },
-	func(r *Records) { sortByKey(r.Fees, Fee.Key) }, checkFees}
+	func(r *Records) { sortByKey(r.Fees, Fee.Key) }, checkFees, false}
 
 // checkFees bounds fee rows: rates within ±1 % (a rebate is negative),
 // thresholds finite and not negative. ObservedAt is our own fetch time.

@@ -31,7 +31,7 @@ func Annualize(rate, intervalHours float64) float64 {
 }
 
 var fundingKind = kindSpec{KindFunding, func(r Records) int { return len(r.Funding) },
-	func(r *Records) { sortByKey(r.Funding, func(f Funding) string { return f.Symbol }) }, checkFunding}
+	func(r *Records) { sortByKey(r.Funding, func(f Funding) string { return f.Symbol }) }, checkFunding, false}
 
 func checkFunding(r Records, now time.Time) error {
 	for _, f := range r.Funding {

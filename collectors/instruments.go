@@ -59,7 +59,7 @@ type Instrument struct {
 }
 
 var instrumentsKind = kindSpec{KindInstruments, func(r Records) int { return len(r.Instruments) },
-	func(r *Records) { sortByKey(r.Instruments, func(i Instrument) string { return i.Symbol }) }, checkInstruments}
+	func(r *Records) { sortByKey(r.Instruments, func(i Instrument) string { return i.Symbol }) }, checkInstruments, false}
 
 func checkInstruments(r Records, now time.Time) error {
 	for _, in := range r.Instruments {

@@ -15,19 +15,23 @@ type Kind string
 
 // The kinds of data collected.
 const (
-	KindInstruments Kind = "instruments" // listings and contract parameters
-	KindFunding     Kind = "funding"     // funding rate, interval, cap and floor
-	KindMarket      Kind = "market"      // 24h volume and open interest
-	KindFees        Kind = "fees"        // fee schedules and symbol fees
+	KindInstruments   Kind = "instruments"   // listings and contract parameters
+	KindFunding       Kind = "funding"       // funding rate, interval, cap and floor
+	KindMarket        Kind = "market"        // 24h volume and open interest
+	KindFees          Kind = "fees"          // fee schedules and symbol fees
+	KindAnnouncements Kind = "announcements" // new and changed articles of the rivals' announcement feeds
+	KindYield         Kind = "yield"         // yield products: savings, staking
 )
 
 // Records are the normalized records of one pull; only the slice matching
 // the pull's kind is filled. Each slice belongs to one entry of kindTable.
 type Records struct {
-	Instruments []Instrument
-	Funding     []Funding
-	Market      []MarketStat
-	Fees        []Fee
+	Instruments   []Instrument
+	Funding       []Funding
+	Market        []MarketStat
+	Fees          []Fee
+	Announcements []Announcement `json:",omitempty"`
+	Yield         []Yield        `json:",omitempty"`
 }
 
 // kindSpec is one kind's part of Records: how many records it holds and
@@ -39,13 +43,16 @@ type kindSpec struct {
 	// check fails a pull whose records hold values outside what an
 	// exchange can publish (see plausible.go); now is the pull's start.
 	check func(r Records, now time.Time) error
+	// feed marks an append-only feed: a pull returns only what is new, so
+	// zero records is a complete pull, not an empty answer.
+	feed bool
 }
 
 // kindTable lists every kind in collection order. A new kind adds its
 // slice to Records, one entry here, one per layer in the store and the
 // pipeline, and a pull in each exchange's capability table; the tests of
 // every layer fail when one is missing.
-var kindTable = []kindSpec{instrumentsKind, fundingKind, marketKind, feesKind}
+var kindTable = []kindSpec{instrumentsKind, fundingKind, marketKind, feesKind, announcementsKind, yieldKind}
 
 // AllKinds lists every kind in collection order.
 var AllKinds = func() []Kind {
@@ -68,6 +75,18 @@ func ParseKind(s string) (Kind, error) {
 		names[i] = string(k)
 	}
 	return "", fmt.Errorf("unknown kind %q (want %s)", s, strings.Join(names, ", "))
+}
+
+// Feed reports whether k is an append-only feed (announcements): each pull
+// returns only what is new since the last, so zero records is a complete
+// pull with nothing new, and fewer records than last time is no removal.
+func (k Kind) Feed() bool {
+	for _, s := range kindTable {
+		if s.kind == k {
+			return s.feed
+		}
+	}
+	return false
 }
 
 // Len is the number of records.
@@ -139,7 +158,7 @@ func Pull(ctx context.Context, c Collector, kind Kind, now func() time.Time) Sna
 	if err != nil && errors.Is(ctx.Err(), context.Canceled) {
 		err = &Error{Kind: ErrInterrupted, Msg: "stopped before the exchange answered"}
 	}
-	if err == nil && recs.Len() == 0 {
+	if err == nil && recs.Len() == 0 && !kind.Feed() {
 		err = &Error{Kind: ErrEmpty, Msg: "the exchange returned no " + string(kind)}
 	}
 	if err != nil {
@@ -156,6 +175,7 @@ func Pull(ctx context.Context, c Collector, kind Kind, now func() time.Time) Sna
 		}
 	}
 	sortRecords(&recs)
+	stampSeen(&recs, snap.StartedAt)
 	snap.Records = recs
 	return snap
 }

@@ -17,7 +17,7 @@ type MarketStat struct {
 }
 
 var marketKind = kindSpec{KindMarket, func(r Records) int { return len(r.Market) },
-	func(r *Records) { sortByKey(r.Market, func(m MarketStat) string { return m.Symbol }) }, checkMarket}
+	func(r *Records) { sortByKey(r.Market, func(m MarketStat) string { return m.Symbol }) }, checkMarket, false}
 
 func checkMarket(r Records, now time.Time) error {
 	for _, m := range r.Market {

@@ -15,6 +15,8 @@ func (c Config) DiffConfig() diff.Config {
 	d.SpikeFactor = c.Diff.SpikeFactor
 	d.SpikeMinPoints = c.Diff.SpikeMinPoints
 	d.SpikeMinUSD = c.Diff.SpikeMinUSD
+	d.PromoEndingWithin = c.Diff.PromoEndingWithin
+	d.YieldAPRChange = c.Diff.YieldAPRChange
 	if len(c.Diff.Severities) > 0 {
 		d.Severities = make(map[diff.Type]diff.Severity, len(c.Diff.Severities))
 		for t, s := range c.Diff.Severities {

@@ -17,7 +17,7 @@ func Default() Config {
 		Database:  "rivalwatch.db",
 		UserAgent: "rivalwatch/1.0 (competitor monitoring; public market data only)",
 		HTTP:      HTTP{Timeout: 15 * time.Second, Retries: 2, MaxRetryWait: 5 * time.Second, MaxBodyMB: 32},
-		Collect:   Collect{Kinds: []string{"instruments", "funding", "market"}, MinCountRatio: 0.5},
+		Collect:   Collect{Kinds: []string{"instruments", "funding", "market", "announcements", "yield"}, MinCountRatio: 0.5},
 		Exchanges: Exchanges{
 			Binance: Binance{Limits: Limits{Enabled: true, RequestsPerSecond: 20, Burst: 60},
 				REST:            BinanceREST{USDM: "https://fapi.binance.com", COINM: "https://dapi.binance.com", Web: "https://www.binance.com"},

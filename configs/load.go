@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 )
 
-//go:embed rivalwatch.yaml demo.yaml playbook.yaml
+//go:embed rivalwatch.yaml demo.yaml playbook.yaml classify.yaml
 var files embed.FS
 
 // Load reads a config file. An empty path loads the built-in example
@@ -67,8 +67,9 @@ func parse(name string, data []byte, open openFunc) (Config, error) {
 	}
 	cfg.fillListDefaults()
 	playbookErr := loadPlaybook(&cfg, doc, open)
-	if err := doc.err(cfg.validate(doc)); err != nil || playbookErr != nil {
-		return Config{}, errors.Join(err, playbookErr)
+	rulesErr := loadClassifyRules(&cfg, doc, open)
+	if err := doc.err(cfg.validate(doc)); err != nil || playbookErr != nil || rulesErr != nil {
+		return Config{}, errors.Join(err, playbookErr, rulesErr)
 	}
 	return cfg, nil
 }

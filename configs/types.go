@@ -3,6 +3,8 @@ package configs
 import (
 	"time"
 
+	"github.com/rivalwatch/rivalwatch/collectors/classify"
+
 	"github.com/rivalwatch/rivalwatch/reports"
 )
 
@@ -30,6 +32,13 @@ type Config struct {
 
 	// Playbook is loaded from PlaybookFile.
 	Playbook reports.Playbook `yaml:"-"`
+
+	// ClassifyRulesFile is the announcement classification rules file,
+	// relative to this config file; empty for the built-in
+	// configs/classify.yaml.
+	ClassifyRulesFile string `yaml:"classify_rules"`
+	// ClassifyRules are loaded from ClassifyRulesFile.
+	ClassifyRules *classify.Rules `yaml:"-"`
 }
 
 // HTTP configures every request to the exchanges.
@@ -105,6 +114,10 @@ type Bybit struct {
 // BybitREST is Bybit's v5 REST base.
 type BybitREST struct {
 	V5 string `yaml:"v5"`
+	// Articles, when set, is where announcement article pages are fetched
+	// from instead of the host the feed links to (a replay server); empty
+	// fetches each article where the feed links it.
+	Articles string `yaml:"articles"`
 }
 
 // BybitWS are Bybit's public websocket endpoints, read by `rivalwatch
@@ -133,6 +146,10 @@ type OKX struct {
 // OKXREST is OKX's v5 REST base.
 type OKXREST struct {
 	V5 string `yaml:"v5"`
+	// Articles, when set, is where announcement article pages are fetched
+	// from instead of the host the feed links to (a replay server); empty
+	// fetches each article where the feed links it.
+	Articles string `yaml:"articles"`
 }
 
 // OKXWS is OKX's public websocket endpoint, read by `rivalwatch serve` for

@@ -64,6 +64,7 @@ func validateBybit(y Bybit, d *document) error {
 	errs := []error{
 		validateLimits(at, y.Limits, d),
 		d.checkURL(at+".rest.v5", y.REST.V5, "http", "https"),
+		d.checkOptionalURL(at+".rest.articles", y.REST.Articles),
 		d.checkURL(at+".websocket.linear", y.Websocket.Linear, "ws", "wss"),
 		d.checkURL(at+".websocket.inverse", y.Websocket.Inverse, "ws", "wss"),
 		validateCredentials(at+".credentials", y.Credentials, d),
@@ -91,6 +92,7 @@ func validateOKX(o OKX, d *document) error {
 	errs := []error{
 		validateLimits(at, o.Limits, d),
 		d.checkURL(at+".rest.v5", o.REST.V5, "http", "https"),
+		d.checkOptionalURL(at+".rest.articles", o.REST.Articles),
 		d.checkURL(at+".websocket.public", o.Websocket.Public, "ws", "wss"),
 		validateCredentials(at+".credentials", o.Credentials.Credentials, d),
 		d.checkEnvName(at+".credentials.passphrase_env", o.Credentials.PassphraseEnv),

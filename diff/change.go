@@ -32,6 +32,16 @@ const (
 	MarketOISpike     Type = "market.oi_spike"
 	FeeTier           Type = "fee.tier"
 	FeeSymbol         Type = "fee.symbol"
+
+	// From announcements and yield products (see announcements.go, yield.go).
+	PromoNew           Type = "promo.new"
+	PromoEnding        Type = "promo.ending"
+	ListingAnnounced   Type = "listing.announced"
+	DelistingAnnounced Type = "listing.delisting_announced"
+	FundingAnnounced   Type = "funding.announced"
+	ParamsAnnounced    Type = "params.announced"
+	FeeAnnounced       Type = "fee.announced"
+	YieldAPR           Type = "yield.apr"
 )
 
 // Severity ranks a change for alerts and the digest.

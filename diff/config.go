@@ -4,6 +4,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Config holds the thresholds, severities and ignore rules of change
@@ -39,6 +40,12 @@ type Config struct {
 	// SpikeMinUSD ignores symbols whose new value is below it, because
 	// thin markets triple their volume all the time.
 	SpikeMinUSD float64
+	// PromoEndingWithin is how close to its end a promotion fires
+	// promo.ending.
+	PromoEndingWithin time.Duration
+	// YieldAPRChange is the move of a coin's best rival APR (0.01 = one
+	// percentage point) at or beyond which yield.apr fires.
+	YieldAPRChange float64
 	// Severities overrides the default severity of every event of a type,
 	// listing.param's delivery_at included.
 	Severities map[Type]Severity
@@ -72,6 +79,8 @@ func DefaultConfig() Config {
 		SpikeFactor:          3,
 		SpikeMinPoints:       12,
 		SpikeMinUSD:          1_000_000,
+		PromoEndingWithin:    72 * time.Hour,
+		YieldAPRChange:       0.01,
 	}
 }
 
@@ -81,6 +90,7 @@ var Types = []Type{
 	FundingInterval, FundingCap, FundingExtreme, FundingDivergence,
 	MarketVolumeSpike, MarketOISpike,
 	FeeTier, FeeSymbol,
+	PromoNew, PromoEnding, ListingAnnounced, DelistingAnnounced, FundingAnnounced, ParamsAnnounced, FeeAnnounced, YieldAPR,
 }
 
 // withDefaults replaces unusable thresholds by the defaults; see Config.
@@ -111,6 +121,12 @@ func (c Config) withDefaults() Config {
 	if c.SpikeMinPoints < 1 {
 		c.SpikeMinPoints = d.SpikeMinPoints
 	}
+	if c.PromoEndingWithin <= 0 {
+		c.PromoEndingWithin = d.PromoEndingWithin
+	}
+	if c.YieldAPRChange <= 0 {
+		c.YieldAPRChange = d.YieldAPRChange
+	}
 	return c
 }
 
@@ -133,8 +149,11 @@ func (c Config) severity(t Type, field string) Severity {
 		return s
 	}
 	switch t {
-	case ListingNew, ListingDelisted, FundingInterval:
+	case ListingNew, ListingDelisted, FundingInterval,
+		ListingAnnounced, DelistingAnnounced, FeeAnnounced:
 		return High
+	case PromoEnding, ParamsAnnounced, YieldAPR:
+		return Low
 	case ListingParam:
 		// A delivery date on a perpetual is how exchanges announce that
 		// it will be delisted: as urgent as the delisting itself.

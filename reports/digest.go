@@ -59,6 +59,14 @@ type Input struct {
 	// FreshnessAsOf is the moment freshness ages are measured at: the end
 	// of a past day, or GeneratedAt. Zero means GeneratedAt.
 	FreshnessAsOf time.Time
+	// Announcements are the stored rival campaigns and perp launch and
+	// delisting announcements; Yields the newest complete yield products
+	// of every exchange.
+	Announcements []collectors.Announcement
+	Yields        []collectors.Yield
+	// WashTradingShare is the share of a rival campaign's volume
+	// discounted as wash trading (campaigns.wash_trading_share).
+	WashTradingShare float64
 	// StaleAfter is how old a feed's last complete snapshot may be before
 	// the digest flags it; the caller derives it from the schedules.
 	// Zero means DefaultStaleAfter.
@@ -88,6 +96,12 @@ type Digest struct {
 	// FeeExchanges orders the rivals in it.
 	Fees         []FeeTierRow `json:"fees,omitempty"`
 	FeeExchanges []string     `json:"fee_exchanges,omitempty"`
+	// Campaigns, AnnouncedAhead, FirstListed and TopYields come from the
+	// rivals' announcements and yield products.
+	Campaigns      []Campaign     `json:"campaigns"`
+	AnnouncedAhead []Ahead        `json:"announced_ahead"`
+	FirstListed    []FirstListing `json:"first_listed"`
+	TopYields      []TopYield     `json:"top_yields"`
 	// Problems are playbook rules that could not run.
 	Problems []string `json:"problems,omitempty"`
 	// Webhooks are the alert receivers' delivery health; a failing one
@@ -177,6 +191,9 @@ var sections = []struct {
 	{"funding", "Funding", []diff.Type{diff.FundingInterval, diff.FundingCap, diff.FundingExtreme, diff.FundingDivergence}},
 	{"market", "Market moves", []diff.Type{diff.MarketVolumeSpike, diff.MarketOISpike}},
 	{"fees", "Fee changes", []diff.Type{diff.FeeTier, diff.FeeSymbol}},
+	{"announced", "Rival announcements", []diff.Type{diff.ListingAnnounced, diff.DelistingAnnounced, diff.FundingAnnounced,
+		diff.ParamsAnnounced, diff.FeeAnnounced, diff.PromoNew, diff.PromoEnding}},
+	{"yield", "Yield products", []diff.Type{diff.YieldAPR}},
 }
 
 const otherSection = "other"
@@ -211,6 +228,7 @@ func Build(in Input) Digest {
 	for _, c := range mergeFlaps(in.Changes) {
 		st := standingOf(c, pic, in.House)
 		ins := buildInputs(c, pic, in.House, st)
+		campaignInputs(c, ins, in.WashTradingShare)
 		rs = append(rs, ranked{c: c, in: ins, ev: newEvent(c, ins, st, day)})
 	}
 	// Ranking, most important first:
@@ -293,6 +311,10 @@ func Build(in Input) Digest {
 		}
 	}
 	d.Webhooks = webhookLines(in.Webhooks, in.GeneratedAt)
+	d.Campaigns = campaigns(in.Announcements, pic, day, in.GeneratedAt)
+	d.AnnouncedAhead = announcedAhead(in.Announcements, day)
+	d.FirstListed = firstListings(in.Changes)
+	d.TopYields = topRivalYields(in.Yields, in.House)
 	d.Exchanges = exchangeList(in.Funding, in.Market)
 	d.FundingChart = fundingGroups(in.Funding)
 	d.VolumeChart = volumeShares(in.Market)
@@ -336,10 +358,14 @@ func newEvent(c diff.Change, in inputs, st standing, day time.Time) Event {
 		e.SourceAt = c.SourceAt.UTC()
 		e.Since = sourceAndSeen(c, day)
 	}
-	e.Change = oldNew(c.Field, c.Old, c.New)
+	field := c.Field
+	if c.Kind == collectors.KindAnnouncements {
+		field = "" // the article id, for joining with the announcements view
+	}
+	e.Change = oldNew(field, c.Old, c.New)
 	what, detail := describe(c, in)
 	house := houseNote(c.Type, st)
-	e.Detail = joinNonEmpty("; ", detail, house)
+	e.Detail = joinNonEmpty("; ", detail, announcedNote(c), house)
 	sym := c.Symbol
 	if sym != "" && unified != "" && unified != c.Symbol {
 		sym += " (" + unified + ")"
@@ -375,6 +401,9 @@ func describe(c diff.Change, in inputs) (what, detail string) {
 	vol := ""
 	if v, ok := in["rival_volume_24h_usd"]; ok {
 		vol = "24h volume " + formatUSD(v)
+	}
+	if what, detail, ok := describeAnnounced(c, in); ok {
+		return what, detail
 	}
 	switch c.Type {
 	case diff.ListingNew:

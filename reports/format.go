@@ -96,7 +96,7 @@ func formatInput(name string, v any) string {
 		return formatUSD(v)
 	case strings.HasSuffix(name, "_fee") || name == "rate" || isFeeRate(name):
 		return formatBps(v)
-	case name == "breakeven_uplift":
+	case strings.HasSuffix(name, "_uplift"), strings.HasSuffix(name, "_share"):
 		return formatPct(v)
 	case strings.Contains(name, "annualized"):
 		return formatPctYr(v)

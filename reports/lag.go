@@ -20,6 +20,9 @@ func sourceAndSeen(c diff.Change, day time.Time) string {
 	if !ok {
 		verb = "published"
 	}
+	if _, linked := c.Evidence["announced_at"]; linked {
+		verb = "announced" // a listing timed from the announcement that came first
+	}
 	clock := func(t time.Time) string {
 		t = t.UTC()
 		if y, m, d := t.Date(); y == day.Year() && m == day.Month() && d == day.Day() {

@@ -399,6 +399,12 @@ func unifiedOf(c diff.Change, m *picture) string {
 			return f.Unified
 		}
 	}
+	if c.Kind == collectors.KindAnnouncements {
+		// An announced symbol need not trade yet: name its USDT perpetual.
+		if coin := diff.AnnouncedCoin(c.Symbol); coin != "" {
+			return coin + "/USDT:USDT"
+		}
+	}
 	return ""
 }
 

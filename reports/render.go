@@ -13,6 +13,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"github.com/rivalwatch/rivalwatch/reports/units"
 )
 
 //go:embed templates/*.tmpl
@@ -22,6 +24,8 @@ var sharedFuncs = map[string]any{
 	"upper": strings.ToUpper,
 	"utc":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"inc":   func(i int) int { return i + 1 },
+	"join":  func(s []string) string { return strings.Join(s, ", ") },
+	"days":  func(d *float64) string { return units.Trim(*d, 1) + " d" },
 }
 
 var (

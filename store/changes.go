@@ -86,8 +86,8 @@ func (s *Store) saveRunChanges(ctx context.Context, runID int64, changes []diff.
 func insertChanges(ctx context.Context, tx *sql.Tx, changes []diff.Change, route Route, now time.Time) (int, error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO change_events
 		(id, detected_at, exchange, exchanges, kind, type, symbol, unified, field, old, new, severity,
-		 snapshot_from, snapshot_to, evidence, source_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		 snapshot_from, snapshot_to, evidence, source_at, detection_lag_s)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return 0, err
 	}
@@ -112,7 +112,7 @@ func insertChanges(ctx context.Context, tx *sql.Tx, changes []diff.Change, route
 		}
 		res, err := stmt.ExecContext(ctx, c.ID, timeValue(c.DetectedAt), c.Exchange, string(exchanges), string(c.Kind), string(c.Type),
 			c.Symbol, c.Unified, c.Field, c.Old, c.New, string(c.Severity),
-			nullID(c.SnapshotFrom), nullID(c.SnapshotTo), evidence, timeValue(c.SourceAt))
+			nullID(c.SnapshotFrom), nullID(c.SnapshotTo), evidence, timeValue(c.SourceAt), detectionLag(c))
 		if err != nil {
 			return 0, fmt.Errorf("change %s: %w", c.ID, err)
 		}
@@ -132,6 +132,16 @@ func insertChanges(ctx context.Context, tx *sql.Tx, changes []diff.Change, route
 		}
 	}
 	return inserted, nil
+}
+
+// detectionLag is how many seconds passed between the rival publishing
+// what an event is about and our detecting it; NULL when the source time
+// is unknown.
+func detectionLag(c diff.Change) any {
+	if c.SourceAt.IsZero() || c.DetectedAt.IsZero() {
+		return nil
+	}
+	return c.DetectedAt.Sub(c.SourceAt).Seconds()
 }
 
 // Changes returns the change events detected in [from, to), by detection

@@ -25,4 +25,4 @@ type kindStore struct {
 
 // kindStores lists every kind the store keeps; a kind missing here is
 // caught by TestEveryKindIsStored.
-var kindStores = []kindStore{instrumentStore, fundingStore, marketStore, feeStore}
+var kindStores = []kindStore{instrumentStore, fundingStore, marketStore, feeStore, announcementStore, yieldStore}

@@ -74,6 +74,8 @@ var publicViews = []string{
 	"changes",
 	"alerts",
 	"stream_gaps",
+	"announcements",
+	"yield_history",
 }
 
 // Schema describes the public views as the database defines them, for the

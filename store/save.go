@@ -127,7 +127,8 @@ func (s *Store) save(ctx context.Context, snap collectors.Snapshot) (Saved, erro
 			return Saved{}, err
 		}
 		n := snap.Records.Len()
-		implausible := found && last.items > 0 && float64(n) <= s.minRatio*float64(last.items)
+		// A feed's pull holds only what is new: fewer items is no removal.
+		implausible := found && !snap.Kind.Feed() && last.items > 0 && float64(n) <= s.minRatio*float64(last.items)
 		if implausible {
 			// The same short answer several times in a row is the exchange's
 			// new truth (a mass delisting), not a glitch: believe it, or

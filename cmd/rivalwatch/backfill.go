@@ -53,7 +53,7 @@ func runBackfill(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer m.Close()
-	cs, err := buildCollectors(m.Config, *only, nil)
+	cs, err := buildCollectors(m.Config, *only, persistHolds(m.Store, e.log), nil)
 	if err != nil {
 		return err
 	}

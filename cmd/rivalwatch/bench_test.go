@@ -75,7 +75,7 @@ func benchSetup(b *testing.B, latency time.Duration) (use func(i int), st *store
 	b.Cleanup(func() { st.Close() })
 	connect = func() []collectors.Collector {
 		// A fresh rate-limit budget per sweep, as when sweeps are minutes apart.
-		cs, err := buildCollectors(cfg, "", nil)
+		cs, err := buildCollectors(cfg, "", nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -83,9 +83,6 @@ func benchSetup(b *testing.B, latency time.Duration) (use func(i int), st *store
 	}
 	return use, st, connect
 }
-
-// sweepKinds are the kinds of DESIGN.md's full-sweep budget.
-var sweepKinds = []collectors.Kind{collectors.KindInstruments, collectors.KindFunding, collectors.KindMarket}
 
 // BenchmarkSweep measures a full sweep (instruments, funding and market
 // stats of all three exchanges) collected over loopback HTTP with
@@ -174,3 +171,7 @@ func maxRSS() int64 {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Maxrss
 }
+
+// sweepKinds are the kinds of the budgeted full sweep (DESIGN.md): the
+// market APIs, without the announcement feeds and yield products.
+var sweepKinds = []collectors.Kind{collectors.KindInstruments, collectors.KindFunding, collectors.KindMarket}

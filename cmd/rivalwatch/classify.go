@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,22 +15,22 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors/classify"
+	"github.com/rivalwatch/rivalwatch/configs"
 )
 
 // runClassify reads announcements as JSON Lines on stdin and writes one
 // classification per line, in order, so an analyst can try a rule change
 // on saved text before deploying it. A bad line gets an error line; the
-// rest are still classified.
-func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// rest are still classified. With --reclassify it applies the rules to
+// every stored announcement instead, from the stored text.
+func runClassify(ctx context.Context, e env, args []string) error {
+	var c commonFlags
+	fs := newFlagSet("classify", "classify [--exchange binance|bybit|okx] [--rules FILE] < announcements.jsonl\n"+
+		"       rivalwatch classify --reclassify [--rules FILE]\n\n"+
+		"Each input line: {\"id\", \"exchange\", \"title\", \"body\", \"published_at\"}.", e.stderr, &c)
 	exchange := fs.String("exchange", "", "exchange of lines that do not name one: binance, bybit or okx")
-	rulesFile := fs.String("rules", "", "rules file (default: the built-in configs/classify.yaml)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: rivalwatch classify [--exchange binance|bybit|okx] [--rules FILE] < announcements.jsonl\n\n"+
-			"Each input line: {\"id\", \"exchange\", \"title\", \"body\", \"published_at\"}.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	rulesFile := fs.String("rules", "", "rules file (default: the config's classify_rules, else the built-in configs/classify.yaml)")
+	reclassify := fs.Bool("reclassify", false, "re-classify the stored announcements with the rules (nothing is fetched)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -42,12 +41,25 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if *exchange != "" && !slices.Contains([]string{"binance", "bybit", "okx"}, *exchange) {
 		return fmt.Errorf("%w: --exchange %q: want binance, bybit or okx", errUsage, *exchange)
 	}
-	rules, err := loadClassifyRules(*rulesFile)
+	cfg, err := loadConfig(c)
 	if err != nil {
 		return err
 	}
-	in := bufio.NewReader(stdin)
-	out := bufio.NewWriter(stdout)
+	rules := cfg.ClassifyRules
+	if *rulesFile != "" {
+		data, err := os.ReadFile(*rulesFile)
+		if err != nil {
+			return fmt.Errorf("rules: %w", err)
+		}
+		if rules, err = classify.ParseRules(*rulesFile, data); err != nil {
+			return err
+		}
+	}
+	if *reclassify {
+		return reclassifyStored(ctx, e, cfg, rules)
+	}
+	in := bufio.NewReader(e.stdin)
+	out := bufio.NewWriter(e.stdout)
 	defer out.Flush()
 	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
@@ -67,24 +79,19 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 }
 
-func loadClassifyRules(path string) (*classify.Rules, error) {
-	if path == "" {
-		data, err := builtinClassifyRules()
-		if err != nil {
-			return nil, err
-		}
-		return classify.ParseRules("classify.yaml", data)
-	}
-	data, err := os.ReadFile(path)
+// reclassifyStored applies rules to every stored announcement.
+func reclassifyStored(ctx context.Context, e env, cfg configs.Config, rules *classify.Rules) error {
+	m, err := startMain(ctx, e, cfg, existing)
 	if err != nil {
-		return nil, fmt.Errorf("rules: %w", err)
+		return err
 	}
-	return classify.ParseRules(path, data)
-}
-
-// builtinClassifyRules is configs/classify.yaml as the binary embeds it.
-func builtinClassifyRules() ([]byte, error) {
-	return nil, errors.New("this build has no built-in classification rules: pass --rules configs/classify.yaml")
+	defer m.Close()
+	n, err := m.Store.Reclassify(ctx, rules.Annotate)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d stored announcements re-classified. Database: %s\n", n, cfg.Database)
+	return nil
 }
 
 // announcementLine is one input line.

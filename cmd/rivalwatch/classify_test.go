@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 const classifyRules = "../../configs/classify.yaml"
@@ -28,7 +29,7 @@ func TestClassifyCommand(t *testing.T) {
 		`not json at all`,
 	}, "\n")
 	var out, errOut bytes.Buffer
-	if err := runClassify(context.Background(), []string{"--rules", classifyRules, "--exchange", "bybit"}, strings.NewReader(input), &out, &errOut); err != nil {
+	if err := runClassify(context.Background(), newEnv(strings.NewReader(input), &out, &errOut, time.Now), []string{"--rules", classifyRules, "--exchange", "bybit"}); err != nil {
 		t.Fatalf("classify: %v\n%s", err, errOut.String())
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
@@ -65,7 +66,7 @@ func TestClassifyExchangeFilter(t *testing.T) {
 		{"bybit", `{"id":1,"exchange":"OKX","title":"New USDT Vault"}`, `"category":"earn"`},
 	} {
 		var out, errOut bytes.Buffer
-		if err := runClassify(context.Background(), []string{"--rules", rules, "--exchange", tt.flag}, strings.NewReader(tt.line), &out, &errOut); err != nil {
+		if err := runClassify(context.Background(), newEnv(strings.NewReader(tt.line), &out, &errOut, time.Now), []string{"--rules", rules, "--exchange", tt.flag}); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(out.String(), tt.want) {
@@ -91,7 +92,7 @@ func TestClassifyBadInvocations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer
-		err := runClassify(context.Background(), tt.args, strings.NewReader(""), &out, &errOut)
+		err := runClassify(context.Background(), newEnv(strings.NewReader(""), &out, &errOut, time.Now), tt.args)
 		if err == nil || !strings.Contains(err.Error(), tt.want) || errors.Is(err, errUsage) != tt.usage {
 			t.Errorf("%v: got %v, want %q (usage %v)", tt.args, err, tt.want, tt.usage)
 		}

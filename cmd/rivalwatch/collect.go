@@ -32,7 +32,7 @@ func runCollect(ctx context.Context, e env, args []string) error {
 	if kinds == nil {
 		kinds = m.Config.Kinds()
 	}
-	cs, err := buildCollectors(m.Config, *exchange, persistHolds(m.Store, e.log))
+	cs, err := buildCollectors(m.Config, *exchange, persistHolds(m.Store, e.log), m.Store)
 	if err != nil {
 		return err
 	}

@@ -152,7 +152,7 @@ func demoRound(ctx context.Context, st *store.Store, cfg configs.Config, dir str
 	go srv.Serve(ln)
 	defer srv.Close()
 	pointAt(&cfg, "http://"+ln.Addr().String())
-	cs, err := buildCollectors(cfg, "", nil)
+	cs, err := buildCollectors(cfg, "", nil, st)
 	if err != nil {
 		return nil, err
 	}

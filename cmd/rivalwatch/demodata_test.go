@@ -77,7 +77,72 @@ func demoWorlds() (day1, day2 *exchangetest.World) {
 	// Bybit cuts its VIP0 taker fee from 5.5 to 4.5 bps, below our 5 bps.
 	day2.BybitFees = exchangetest.DefaultFees(0.0002, 0.00055)
 	day2.BybitFees.Tiers[0].Taker = 0.00045
+	demoNews(day1, day2)
 	return day1, day2
+}
+
+// demoNews gives the demo days their announcements and yield products.
+// Day one (the baseline) announces ZORA's launch on Binance and Bybit and
+// runs a WIF competition; day two brings a perp launch announced ahead
+// (MEGA), a trading competition with a pool, a fee promotion, a funding
+// notice and a delisting notice, and a higher USDT savings rate on Bybit.
+func demoNews(day1, day2 *exchangetest.World) {
+	d1 := demoDay1
+	day1.BinanceNews = []exchangetest.Article{
+		{ID: "a1f0c2d4e6b8a0c2d4e6b8a0c2d4e6b8", Feed: "48", PublishedAt: d1.Add(-2 * time.Hour),
+			Title: "Binance Futures Will Launch USDⓈ-Margined ZORAUSDT Perpetual Contract",
+			Body: "Binance Futures will launch the USDⓈ-margined ZORAUSDT perpetual contract.\nContract | ZORAUSDT Perpetual Contract\n" +
+				"Launch Time | 2026-11-25 02:00 (UTC)\nUnderlying Asset | ZORA\nSettlement Asset | USDT\nMaximum Leverage | 50x\n" +
+				"Funding Fee Settlement Frequency | Every Four Hours"},
+	}
+	day1.BybitNews = []exchangetest.Article{
+		{ID: "wif-trading-championship-blt5a1", Feed: "latest_activities", PublishedAt: d1.Add(-96 * time.Hour),
+			EventStart: d1.Add(-94 * time.Hour), EventEnd: d1.Add(50 * time.Hour),
+			Title: "WIF Trading Championship: Share 200,000 USDT",
+			Body:  "Trade WIFUSDT perpetual contracts during the event.\nTotal prize pool: 200,000 USDT\nEach user can win up to 2,000 USDT."},
+		{ID: "new-listing-zorausdt-perpetual-blt7c2", Feed: "new_crypto", PublishedAt: d1.Add(-90 * time.Minute),
+			Title: "New Listing: ZORAUSDT Perpetual Contract, with up to 50x leverage",
+			Body:  "Bybit will list the ZORAUSDT perpetual contract.\nLaunch time: Nov 25, 2026, 2AM UTC"},
+	}
+	day1.OKXNews = []exchangetest.Article{
+		{ID: "okx-system-upgrade-2026-11-20", Feed: "announcements-latest-announcements", PublishedAt: d1.Add(-100 * time.Hour),
+			Title: "OKX system upgrade on Nov 20, 2026", Body: "Trading will be unavailable for 30 minutes during the upgrade."},
+	}
+
+	d2 := day2.Now
+	day2.BinanceNews = append(append([]exchangetest.Article(nil), day1.BinanceNews...),
+		exchangetest.Article{ID: "b2e1d3c5a7f9b1d3c5a7f9b1d3c5a7f9", Feed: "49", PublishedAt: d2.Add(-5 * time.Hour),
+			Title: "Binance Futures Will Update the Funding Rate Settlement Frequency of SOLUSDT Perpetual Contract",
+			Body: "Binance Futures will change the funding fee settlement frequency of the SOLUSDT perpetual contract " +
+				"from every eight hours to every four hours at 2026-11-26 08:00 (UTC)."},
+		exchangetest.Article{ID: "c3f2e4d6b8a0c2e4d6b8a0c2e4d6b8a0", Feed: "48", PublishedAt: d2.Add(-2 * time.Hour),
+			Title: "Binance Futures Will Launch USDⓈ-Margined MEGAUSDT Perpetual Contract (2026-11-26)",
+			Body: "Binance Futures will launch the USDⓈ-margined MEGAUSDT perpetual contract.\nContract | MEGAUSDT Perpetual Contract\n" +
+				"Launch Time | 2026-11-26 14:00 (UTC)\nUnderlying Asset | MEGA\nSettlement Asset | USDT\nTick Size | 0.00001\n" +
+				"Maximum Leverage | 50x\nFunding Fee Settlement Frequency | Every Four Hours"},
+	)
+	day2.BybitNews = append(append([]exchangetest.Article(nil), day1.BybitNews...),
+		exchangetest.Article{ID: "zora-trading-competition-blt9d4", Feed: "latest_activities", PublishedAt: d2.Add(-3 * time.Hour),
+			EventStart: d2.Add(2 * time.Hour), EventEnd: d2.Add(170 * time.Hour),
+			Title: "ZORA Trading Competition: Trade to Share a $500K Prize Pool",
+			Body: "Trade ZORAUSDT perpetual contracts to share a prize pool of 500,000 USDT.\n" +
+				"Each user can win up to 5,000 USDT. Wash trading is disqualified."},
+	)
+	day2.OKXNews = append(append([]exchangetest.Article(nil), day1.OKXNews...),
+		exchangetest.Article{ID: "zero-maker-fees-sol-usdt-swap", Feed: "announcements-trading-updates", PublishedAt: d2.Add(-4 * time.Hour),
+			Title: "Limited-time promotion: zero maker fees on SOL-USDT-SWAP perpetual futures",
+			Body: "Promotion period: Nov 26, 2026 00:00 UTC to Dec 10, 2026 00:00 UTC. " +
+				"Maker fees on SOL-USDT-SWAP are waived for all users during the promotion."},
+		exchangetest.Article{ID: "okx-to-delist-ordi-usdt-swap", Feed: "announcements-delistings", PublishedAt: d2.Add(-6 * time.Hour),
+			Title: "OKX to delist ORDI-USDT-SWAP perpetual contract",
+			Body:  "OKX will delist the ORDI-USDT-SWAP perpetual contract at 08:00 UTC on Nov 28, 2026."},
+	)
+	day2.BybitEarn = append([]exchangetest.Earn(nil), day1.BybitEarn...)
+	for i := range day2.BybitEarn {
+		if day2.BybitEarn[i].Coin == "USDT" {
+			day2.BybitEarn[i].APR = 0.08
+		}
+	}
 }
 
 func clone(w *exchangetest.World) *exchangetest.World {
@@ -85,6 +150,8 @@ func clone(w *exchangetest.World) *exchangetest.World {
 	c.Binance = append([]exchangetest.Listing(nil), w.Binance...)
 	c.Bybit = append([]exchangetest.Listing(nil), w.Bybit...)
 	c.OKX = append([]exchangetest.Listing(nil), w.OKX...)
+	c.BybitEarn = append([]exchangetest.Earn(nil), w.BybitEarn...)
+	c.OKXEarn = append([]exchangetest.Earn(nil), w.OKXEarn...)
 	return &c
 }
 
@@ -113,7 +180,7 @@ func recordWorld(t testing.TB, w *exchangetest.World, dir string) {
 	cfg.Fees = demo.Fees
 	rec := replay.NewRecorder(handlerTransport{exchangetest.Handler(w, exchangetest.Options{})})
 	rec.Now = func() time.Time { return w.Now }
-	cs, err := buildCollectors(cfg, "", &transportHooks{base: func() http.RoundTripper { return rec }})
+	cs, err := buildCollectors(cfg, "", &transportHooks{base: func() http.RoundTripper { return rec }}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

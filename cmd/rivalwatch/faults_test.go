@@ -85,7 +85,7 @@ func TestNoFalseAlarms(t *testing.T) {
 				timeout = "300ms"
 			}
 			replaceInFile(t, cfg, "timeout: 2s, retries: 0", "timeout: "+timeout+", retries: 2")
-			replaceInFile(t, cfg, "bybit: {rest: {v5: "+srv.URL+"}}", "bybit: {rest: {v5: "+srv.URL+"}, page_limit: 8}")
+			replaceInFile(t, cfg, "bybit: {rest: {v5: "+srv.URL+", articles: "+srv.URL+"}}", "bybit: {rest: {v5: "+srv.URL+"}, page_limit: 8}")
 			one := []string{"collect", "--config", cfg, "--exchange", tt.exchange, "--kind", tt.kind}
 			mustRW(t, one...)
 

@@ -41,6 +41,9 @@ Usage:
                                        pull funding history into the database (resumable)
   rivalwatch stream [--exchange X]     store live funding from the websockets until Ctrl-C
   rivalwatch compact                   reduce observations older than retention.raw to hourly rows
+  rivalwatch classify [--exchange X] [--rules FILE] < announcements.jsonl
+  rivalwatch classify --reclassify     classify announcements as the collector does;
+                                       re-classify the stored ones with the current rules
 
 Every command takes --config FILE (default: the built-in configs/rivalwatch.yaml,
 which points at the real exchanges) and --db FILE (overrides the config's database).
@@ -107,6 +110,7 @@ func run(ctx context.Context, e env, args []string) error {
 		"stream":   runStream,
 		"alerts":   runAlerts,
 		"serve":    runServe,
+		"classify": runClassify,
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":

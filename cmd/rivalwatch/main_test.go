@@ -85,6 +85,15 @@ func TestDemoEndToEnd(t *testing.T) {
 		"funding.divergence,,WIF/USDT:USDT,", // a cross-exchange event: its exchanges are a list
 		"funding.extreme,binance,WIFUSDT,",
 		"fee.tier,bybit,,USDⓈ-M VIP0 taker,5.5 bps,4.5 bps",
+		// From the announcement feeds and yield products.
+		"listing.announced,binance,MEGAUSDT,c3f2e4d6b8a0c2e4d6b8a0c2e4d6b8a0,,launch 2026-11-26 14:00 UTC",
+		"promo.new,bybit,ZORAUSDT,/article/zora-trading-competition-blt9d4,,ZORA Trading Competition",
+		"promo.new,okx,SOL-USDT-SWAP,/help/zero-maker-fees-sol-usdt-swap,,Limited-time promotion",
+		"fee.announced,okx,SOL-USDT-SWAP,/help/zero-maker-fees-sol-usdt-swap,,Limited-time promotion",
+		"funding.announced,binance,SOLUSDT,b2e1d3c5a7f9b1d3c5a7f9b1d3c5a7f9,,funding every 4 h",
+		"listing.delisting_announced,okx,ORDI-USDT-SWAP,/help/okx-to-delist-ordi-usdt-swap,,settles 2026-11-28 08:00 UTC",
+		"promo.ending,bybit,WIFUSDT,",
+		"yield.apr,bybit,USDT,best_apr,5%/yr,",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("changes lack %q:\n%s", want, got)
@@ -93,8 +102,12 @@ func TestDemoEndToEnd(t *testing.T) {
 	if div := mustRW(t, "sql", "--db", db, "--format", "csv", "SELECT exchanges FROM changes WHERE type = 'funding.divergence'"); !strings.Contains(div, `"[""binance"",""bybit""]"`) {
 		t.Errorf("the divergence's exchanges column: %s", div)
 	}
-	if n := strings.Count(got, "\n") - 1; n != 14 {
-		t.Errorf("%d change events, want 14:\n%s", n, got)
+	if n := strings.Count(got, "\n") - 1; n != 22 {
+		t.Errorf("%d change events, want 22:\n%s", n, got)
+	}
+	// ZORA's listing carries the announcement that came a day before it.
+	if ev := mustRW(t, "sql", "--db", db, "--format", "csv", "SELECT source_at, evidence FROM changes WHERE type = 'listing.new' AND exchange = 'binance'"); !strings.Contains(ev, "2026-11-24T06:00:00.000Z") || !strings.Contains(ev, "announced_at") {
+		t.Errorf("ZORA's listing.new is not linked to its announcement: %s", ev)
 	}
 	if out := mustRW(t, "diff", "--db", db); !strings.Contains(out, "0 new change events") {
 		t.Errorf("re-running diff must add nothing: %s", out)
@@ -141,15 +154,17 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-// writeConfig writes a config pointing every exchange at base.
+// writeConfig writes a config pointing every exchange (APIs, the Binance
+// web base and the article pages) at base.
 func writeConfig(t *testing.T, dir, base string, extra string) string {
 	t.Helper()
 	cfg := fmt.Sprintf(`database: %s
 http: {timeout: 2s, retries: 0, max_retry_wait: 0s}
 exchanges:
-  binance: {rest: {usdm: %[2]s, coinm: %[2]s}, open_interest_top: 5}
-  bybit: {rest: {v5: %[2]s}}
-  okx: {rest: {v5: %[2]s}}
+  binance: {rest: {usdm: %[2]s, coinm: %[2]s, web: %[2]s}, open_interest_top: 5}
+  bybit: {rest: {v5: %[2]s, articles: %[2]s}}
+  okx: {rest: {v5: %[2]s, articles: %[2]s}}
+pages: {delay: 0s}
 %s`, filepath.Join(dir, "rw.db"), base, extra)
 	path := filepath.Join(dir, "rw.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
@@ -193,8 +208,8 @@ func TestCollectStoresWhatSucceeded(t *testing.T) {
 	cfg := writeConfig(t, dir, srv.URL, "")
 
 	out, err := rw(t, "collect", "--config", cfg)
-	if err == nil || !strings.Contains(err.Error(), "3 of 9 pulls failed") {
-		t.Fatalf("want 3 of 9 failed, got %v\n%s", err, out)
+	if err == nil || !strings.Contains(err.Error(), "5 of 14 pulls failed") {
+		t.Fatalf("want Bybit's 5 of 14 failed, got %v\n%s", err, out)
 	}
 	if !strings.Contains(out, "rate_limited (HTTP 429)") {
 		t.Errorf("the failure should say why:\n%s", out)
@@ -293,7 +308,7 @@ func TestRecordThenReplay(t *testing.T) {
 
 	replayDir := t.TempDir()
 	got := mustRW(t, "collect", "--config", writeConfig(t, replayDir, addr, ""))
-	for _, want := range []string{"binance   instruments  new     14", "okx       market       new     10"} {
+	for _, want := range []string{"binance   instruments    new     14", "okx       market         new     10", "bybit     yield          new     5"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("collect against the replay lacks %q:\n%s", want, got)
 		}

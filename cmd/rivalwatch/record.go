@@ -30,7 +30,7 @@ func runRecord(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	rec := replay.NewRecorder(collectors.NewBaseTransport())
-	cs, err := buildCollectors(cfg, *exchange, &transportHooks{base: func() http.RoundTripper { return rec }})
+	cs, err := buildCollectors(cfg, *exchange, &transportHooks{base: func() http.RoundTripper { return rec }}, nil)
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func serve(ctx context.Context, e env, cfg configs.Config, x serveExtras) error 
 	for _, name := range enabledExchanges(cfg) {
 		hooks := persistHolds(m.Store, e.log)
 		hooks.base = func() http.RoundTripper { return metrics.Transport(name, collectors.NewBaseTransport()) }
-		one, err := buildCollectors(cfg, name, hooks)
+		one, err := buildCollectors(cfg, name, hooks, m.Store)
 		if err != nil {
 			return err
 		}

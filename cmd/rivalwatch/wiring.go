@@ -107,7 +107,8 @@ func (m *Main) detector() *pipeline.Detector {
 
 // digest builds one UTC day's digest from the database.
 func (m *Main) digest(ctx context.Context, st pipeline.Reader, day time.Time) (reports.Digest, error) {
-	base := reports.Input{GeneratedAt: m.now().UTC(), House: m.Config.House, Playbook: m.Config.Playbook}
+	base := reports.Input{GeneratedAt: m.now().UTC(), House: m.Config.House, Playbook: m.Config.Playbook,
+		WashTradingShare: m.Config.Campaigns.WashTradingShare}
 	in, err := pipeline.DigestInput(ctx, st, base, enabledExchanges(m.Config), day)
 	if err != nil {
 		return reports.Digest{}, err
@@ -147,8 +148,10 @@ func persistHolds(st *store.Store, log *slog.Logger) *transportHooks {
 // buildCollectors wires one collector per enabled exchange (only the named
 // one when only is set), each with its own HTTP client so rate limits and
 // Retry-After cool-downs stay per exchange. base, when set, sits under each
-// transport (the recorder uses it).
-func buildCollectors(cfg configs.Config, only string, hooks *transportHooks) ([]collectors.Collector, error) {
+// transport (the recorder uses it, and collect persists rate-limit holds).
+// known, when set, holds the stored announcements, so articles already
+// stored are not fetched again.
+func buildCollectors(cfg configs.Config, only string, hooks *transportHooks, known collectors.KnownArticles) ([]collectors.Collector, error) {
 	if only != "" && !slices.Contains(exchangeNames, only) {
 		return nil, fmt.Errorf("%w: unknown exchange %q (want binance, bybit or okx)", errUsage, only)
 	}
@@ -175,35 +178,40 @@ func buildCollectors(cfg configs.Config, only string, hooks *transportHooks) ([]
 	if want("binance", ex.Binance.Enabled) {
 		src := feeSources(cfg, "binance", pageClient(cfg, hooks))
 		keys := secrets(&src, ex.Binance.Credentials.Read)
+		hc := client("binance", ex.Binance.Limits)
 		cs = append(cs, binance.NewCollector(binance.Config{
 			FuturesURL: ex.Binance.REST.USDM, DeliveryURL: ex.Binance.REST.COINM,
 			OpenInterestTop: ex.Binance.OpenInterestTop, Concurrency: ex.Binance.Concurrency,
 			Fees: src, Credentials: binance.Credentials{Key: keys.Key, Secret: keys.Secret}, FeeSymbols: cfg.House.Symbols,
-		}, client("binance", ex.Binance.Limits)))
+		}, hc).WithAnnouncements(binanceAnnouncements(cfg), announcementSources(cfg, hc, known)))
 	}
 	if want("bybit", ex.Bybit.Enabled) {
 		src := feeSources(cfg, "bybit", pageClient(cfg, hooks))
 		keys := secrets(&src, ex.Bybit.Credentials.Read)
+		hc := client("bybit", ex.Bybit.Limits)
 		cs = append(cs, bybit.NewCollector(bybit.Config{BaseURL: ex.Bybit.REST.V5, PageLimit: ex.Bybit.PageLimit,
 			Fees: src, Credentials: bybit.Credentials{Key: keys.Key, Secret: keys.Secret}, FeeSymbols: cfg.House.Symbols,
-		}, client("bybit", ex.Bybit.Limits)))
+		}, hc).WithAnnouncements(bybitAnnouncements(cfg), announcementSources(cfg, hc, known)))
 	}
 	if want("okx", ex.OKX.Enabled) {
 		src := feeSources(cfg, "okx", pageClient(cfg, hooks))
 		keys := secrets(&src, ex.OKX.Credentials.Read)
+		hc := client("okx", ex.OKX.Limits)
 		cs = append(cs, okx.NewCollector(okx.Config{BaseURL: ex.OKX.REST.V5, Concurrency: ex.OKX.Concurrency,
 			Fees: src, Credentials: okx.Credentials{Key: keys.Key, Secret: keys.Secret, Passphrase: keys.Passphrase},
 			FeeSymbols: cfg.House.Symbols,
-		}, client("okx", ex.OKX.Limits)))
+		}, hc).WithAnnouncements(okxAnnouncements(cfg), announcementSources(cfg, hc, known)))
 	}
 	return cs, nil
 }
 
-// pointAt rewrites every REST base URL to one address (a replay server).
+// pointAt rewrites every REST base URL, the Binance web base and the
+// article page bases to one address (a replay server).
 func pointAt(cfg *configs.Config, base string) {
 	ex := &cfg.Exchanges
 	ex.Binance.REST.USDM, ex.Binance.REST.COINM = base, base
 	ex.Bybit.REST.V5 = base
 	ex.OKX.REST.V5 = base
 	pointFeePagesAt(cfg, base)
+	ex.Binance.REST.Web, ex.Bybit.REST.Articles, ex.OKX.REST.Articles = base, base, base
 }

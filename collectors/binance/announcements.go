@@ -70,11 +70,23 @@ func (cfg AnnouncementsConfig) withDefaults() AnnouncementsConfig {
 	return cfg
 }
 
-// KnownArticles tells which articles are already stored with a body. The
-// store satisfies it; an article it knows under the same title is not
-// fetched again, so an unchanged sweep costs one list request per catalog.
-type KnownArticles interface {
-	HasBody(exchange, id, title string) bool
+// KnownArticles tells which articles are already stored with a body; an
+// article known under the same title is not fetched again, so an unchanged
+// sweep costs one list request per catalog.
+type KnownArticles = collectors.KnownArticles
+
+// WithAnnouncements enables the announcements kind: the catalogs to read,
+// what is stored already and the classifier (src.Pages is not used: the
+// CMS serves bodies as JSON). It returns c.
+func (c *Collector) WithAnnouncements(cfg AnnouncementsConfig, src collectors.AnnouncementSources) *Collector {
+	c.annCfg, c.annSrc = cfg, &src
+	return c
+}
+
+func (c *Collector) announcementsPull() collectors.PullFunc {
+	return collectors.FeedPull(c.annSrc, func(ctx context.Context, src collectors.AnnouncementSources) ([]collectors.Announcement, error) {
+		return c.Announcements(ctx, c.annCfg, src.Known)
+	})
 }
 
 // Announcements reads the first page of every configured catalog and

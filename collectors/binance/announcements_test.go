@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -196,7 +197,7 @@ func compareAnnouncements(t *testing.T, got, want []collectors.Announcement) {
 		t.Fatalf("got %d announcements, want %d:\n%+v", len(got), len(want), got)
 	}
 	for i := range want {
-		if got[i] != want[i] {
+		if !reflect.DeepEqual(got[i], want[i]) {
 			t.Errorf("announcement %d:\n got %+v\nwant %+v", i, got[i], want[i])
 		}
 	}

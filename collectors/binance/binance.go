@@ -52,7 +52,9 @@ type Collector struct {
 	client *http.Client
 	usdm   *futures.Client
 	coinm  *delivery.Client
-	now    func() time.Time // fetch time, for rows without an exchange timestamp
+	now    func() time.Time                // fetch time, for rows without an exchange timestamp
+	annCfg AnnouncementsConfig             // see WithAnnouncements
+	annSrc *collectors.AnnouncementSources // nil: announcements not configured
 }
 
 var _ collectors.Collector = (*Collector)(nil)
@@ -93,10 +95,11 @@ func (c *Collector) Exchange() string { return "binance" }
 // returns no records: a partial pull must never look complete.
 func (c *Collector) Pulls() collectors.Pulls {
 	return collectors.Pulls{
-		collectors.KindInstruments: collectors.InstrumentsPull(c.instruments),
-		collectors.KindFunding:     collectors.FundingPull(c.funding),
-		collectors.KindMarket:      collectors.MarketPull(c.market),
-		collectors.KindFees:        collectors.FeesPull(c.fees),
+		collectors.KindInstruments:   collectors.InstrumentsPull(c.instruments),
+		collectors.KindFunding:       collectors.FundingPull(c.funding),
+		collectors.KindMarket:        collectors.MarketPull(c.market),
+		collectors.KindFees:          collectors.FeesPull(c.fees),
+		collectors.KindAnnouncements: c.announcementsPull(),
 	}
 }
 

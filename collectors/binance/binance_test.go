@@ -461,10 +461,7 @@ func TestRateLimitStopsRequests(t *testing.T) {
 	})
 	c := NewCollector(Config{FuturesURL: srv.URL, DeliveryURL: srv.URL}, client)
 
-	for _, kind := range collectors.AllKinds {
-		if kind == collectors.KindFees {
-			continue // fees come from pages and signed endpoints, none configured here
-		}
+	for _, kind := range marketKinds {
 		recs, err := collectors.Collect(context.Background(), c, kind)
 		if collectors.KindOf(err) != collectors.ErrRateLimited || recs.Len() != 0 {
 			t.Errorf("%s: got %d records and error %v, want rate_limited and none", kind, recs.Len(), err)
@@ -544,3 +541,7 @@ func TestUnifiedFromSymbol(t *testing.T) {
 		}
 	}
 }
+
+// marketKinds are the kinds these fixtures serve: the market APIs.
+// Announcements and yield have tests of their own.
+var marketKinds = []collectors.Kind{collectors.KindInstruments, collectors.KindFunding, collectors.KindMarket}

@@ -42,6 +42,9 @@ type AnnouncementsConfig struct {
 	Locale string   // Bybit's required locale; empty for DefaultLocale
 	Types  []string // announcement types; empty for DefaultAnnouncementTypes
 	Limit  int      // articles per type and sweep; 0 for DefaultAnnouncementLimit
+	// PagesURL, when set, replaces the scheme and host of every article
+	// link for fetching (a replay server); the stored link stays Bybit's.
+	PagesURL string
 }
 
 func (cfg AnnouncementsConfig) withDefaults() AnnouncementsConfig {
@@ -57,16 +60,26 @@ func (cfg AnnouncementsConfig) withDefaults() AnnouncementsConfig {
 	return cfg
 }
 
-// KnownArticles tells which articles are already stored with a body. The
-// store satisfies it; an article it knows under the same title is not
-// fetched again, so an unchanged sweep costs one list request per type.
-type KnownArticles interface {
-	HasBody(exchange, id, title string) bool
-}
+// KnownArticles tells which articles are already stored with a body; an
+// article known under the same title is not fetched again, so an unchanged
+// sweep costs one list request per type.
+type KnownArticles = collectors.KnownArticles
 
 // ArticleFetcher fetches an article's HTML page, within the page body cap.
-type ArticleFetcher interface {
-	Fetch(ctx context.Context, url string) ([]byte, error)
+type ArticleFetcher = collectors.ArticleFetcher
+
+// WithAnnouncements enables the announcements kind: the feeds to read,
+// what is stored already, the article fetcher and the classifier. It
+// returns c.
+func (c *Collector) WithAnnouncements(cfg AnnouncementsConfig, src collectors.AnnouncementSources) *Collector {
+	c.annCfg, c.annSrc = cfg, &src
+	return c
+}
+
+func (c *Collector) announcementsPull() collectors.PullFunc {
+	return collectors.FeedPull(c.annSrc, func(ctx context.Context, src collectors.AnnouncementSources) ([]collectors.Announcement, error) {
+		return c.Announcements(ctx, c.annCfg, src.Known, pages.Rebase(c.annCfg.PagesURL, src.Pages))
+	})
 }
 
 // Announcements reads the first page of every configured type and returns

@@ -45,8 +45,10 @@ type Collector struct {
 	base   string
 	limit  int
 	client *http.Client
-	now    func() time.Time // stamps records when Bybit's envelope has no time
-	feeCfg Config           // for the fees pull: its Fees, Credentials and FeeSymbols
+	now    func() time.Time                // stamps records when Bybit's envelope has no time
+	feeCfg Config                          // for the fees pull: its Fees, Credentials and FeeSymbols
+	annCfg AnnouncementsConfig             // see WithAnnouncements
+	annSrc *collectors.AnnouncementSources // nil: announcements not configured
 }
 
 // NewCollector returns a Collector that sends every request through client,
@@ -72,10 +74,12 @@ func (c *Collector) Exchange() string { return "bybit" }
 // returns no records: a partial pull must never look complete.
 func (c *Collector) Pulls() collectors.Pulls {
 	return collectors.Pulls{
-		collectors.KindInstruments: collectors.InstrumentsPull(c.instruments),
-		collectors.KindFunding:     collectors.FundingPull(c.funding),
-		collectors.KindMarket:      collectors.MarketPull(c.market),
-		collectors.KindFees:        collectors.FeesPull(c.fees),
+		collectors.KindInstruments:   collectors.InstrumentsPull(c.instruments),
+		collectors.KindFunding:       collectors.FundingPull(c.funding),
+		collectors.KindMarket:        collectors.MarketPull(c.market),
+		collectors.KindFees:          collectors.FeesPull(c.fees),
+		collectors.KindAnnouncements: c.announcementsPull(),
+		collectors.KindYield:         collectors.YieldPull(c.Yield),
 	}
 }
 

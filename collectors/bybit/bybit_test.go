@@ -168,8 +168,7 @@ func compareRecords(t *testing.T, got, want collectors.Records) {
 // TestFailuresAreNotChanges checks that every way a pull can go wrong ends
 // in an error of its own kind and no records, never in a short list.
 func TestFailuresAreNotChanges(t *testing.T) {
-	// Fees come from pages and signed endpoints, none configured here.
-	all := slices.DeleteFunc(slices.Clone(collectors.AllKinds), func(k collectors.Kind) bool { return k == collectors.KindFees })
+	all := marketKinds
 	linearList := func(r *http.Request) bool {
 		q := r.URL.Query()
 		return r.URL.Path == instrumentsPath && q.Get("category") == "linear" && q.Get("status") == ""
@@ -410,8 +409,7 @@ func TestSweepFetchesTickersOnce(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := NewCollector(Config{BaseURL: srv.URL}, newClient(5*time.Second))
-	public := []collectors.Kind{collectors.KindInstruments, collectors.KindFunding, collectors.KindMarket}
-	for _, s := range collectors.Sweep(t.Context(), []collectors.Collector{c}, public, time.Now, nil) {
+	for _, s := range collectors.Sweep(t.Context(), []collectors.Collector{c}, marketKinds, time.Now, nil) {
 		if s.Err != nil {
 			t.Fatal(s.Err)
 		}
@@ -420,3 +418,7 @@ func TestSweepFetchesTickersOnce(t *testing.T) {
 		t.Errorf("a sweep sent %d ticker requests, want 2 (linear and inverse, shared by funding and market)", n)
 	}
 }
+
+// marketKinds are the kinds these fixtures serve: the market APIs.
+// Announcements and yield have tests of their own.
+var marketKinds = []collectors.Kind{collectors.KindInstruments, collectors.KindFunding, collectors.KindMarket}

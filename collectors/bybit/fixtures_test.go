@@ -148,10 +148,7 @@ func TestUnknownValuesKept(t *testing.T) {
 		"instruments inverse": filepath.Join("testdata", "instruments-inverse.json"),
 		"tickers inverse":     filepath.Join("testdata", "tickers-inverse.json"),
 	})
-	for _, kind := range collectors.AllKinds {
-		if kind == collectors.KindFees {
-			continue // fees come from pages and signed endpoints, none configured here
-		}
+	for _, kind := range marketKinds {
 		t.Run(string(kind), func(t *testing.T) {
 			snap := pull(t, srv, kind)
 			golden(t, filepath.Join("testdata", "odd-"+string(kind)+".golden.json"), snap.Records)

@@ -45,6 +45,9 @@ type World struct {
 
 	// Each exchange's fee page and our account's rates.
 	BinanceFees, BybitFees, OKXFees Fees
+	// The announcement feeds, oldest first, and the yield products.
+	BinanceNews, BybitNews, OKXNews []Article
+	BybitEarn, OKXEarn              []Earn
 }
 
 // Options change how the Handler answers.
@@ -60,6 +63,7 @@ func Handler(w *World, opts Options) http.Handler {
 	registerOKX(mux, w)
 	registerFees(mux, w)
 	registerHistory(mux, w)
+	registerAnnouncements(mux, w)
 	if opts.Latency <= 0 {
 		return mux
 	}
@@ -72,7 +76,8 @@ func Handler(w *World, opts Options) http.Handler {
 // Generate builds a world of n USDT perpetuals per exchange (binance,
 // bybit, okx), with realistic names, sizes and rates, the same for the same
 // seed. Every exchange with n > 0 also lists the BTC and ETH inverse
-// perpetuals, as all three do.
+// perpetuals, as all three do; Bybit and OKX also offer a few yield
+// products. The announcement feeds start empty.
 func Generate(seed uint64, now time.Time, binance, bybit, okx int) *World {
 	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
 	w := &World{Now: now.UTC()}
@@ -80,6 +85,14 @@ func Generate(seed uint64, now time.Time, binance, bybit, okx int) *World {
 	w.Bybit = generate(rng, now, bybit, "USDT")
 	w.OKX = generate(rng, now, okx, "USDT")
 	w.BinanceFees, w.BybitFees, w.OKXFees = DefaultFees(0.0002, 0.0005), DefaultFees(0.0002, 0.00055), DefaultFees(0.0002, 0.0005)
+	if bybit > 0 {
+		w.BybitEarn = []Earn{{"FlexibleSaving", "USDT", 0.05, 0}, {"FlexibleSaving", "USDC", 0.045, 0},
+			{"FlexibleSaving", "BTC", 0.01, 0}, {"OnChain", "ETH", 0.032, 30}, {"OnChain", "SOL", 0.061, 0}}
+	}
+	if okx > 0 {
+		w.OKXEarn = []Earn{{"savings", "USDT", 0.0421, 0}, {"savings", "USDC", 0.038, 0}, {"savings", "BTC", 0.008, 0},
+			{"savings", "ETH", 0.019, 0}}
+	}
 	return w
 }
 

@@ -43,10 +43,7 @@ func TestNoFalseAlarms(t *testing.T) {
 			want: collectors.ErrMalformed},
 	}
 	for _, tt := range tests {
-		for _, kind := range collectors.AllKinds {
-			if kind == collectors.KindFees {
-				continue // fees come from pages and signed endpoints, none configured here
-			}
+		for _, kind := range marketKinds {
 			t.Run(tt.name+"/"+string(kind), func(t *testing.T) {
 				h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					if tt.block {

@@ -46,7 +46,9 @@ type Config struct {
 type Collector struct {
 	cfg    Config
 	client *http.Client
-	now    func() time.Time // fetch time, for rows without an exchange timestamp
+	now    func() time.Time                // fetch time, for rows without an exchange timestamp
+	annCfg AnnouncementsConfig             // see WithAnnouncements
+	annSrc *collectors.AnnouncementSources // nil: announcements not configured
 }
 
 // NewCollector returns a collector that sends every request through client,
@@ -68,10 +70,12 @@ func (c *Collector) Exchange() string { return "okx" }
 // returns no records: a partial pull must never look complete.
 func (c *Collector) Pulls() collectors.Pulls {
 	return collectors.Pulls{
-		collectors.KindInstruments: collectors.InstrumentsPull(c.instruments),
-		collectors.KindFunding:     collectors.FundingPull(c.funding),
-		collectors.KindMarket:      collectors.MarketPull(c.market),
-		collectors.KindFees:        collectors.FeesPull(c.fees),
+		collectors.KindInstruments:   collectors.InstrumentsPull(c.instruments),
+		collectors.KindFunding:       collectors.FundingPull(c.funding),
+		collectors.KindMarket:        collectors.MarketPull(c.market),
+		collectors.KindFees:          collectors.FeesPull(c.fees),
+		collectors.KindAnnouncements: c.announcementsPull(),
+		collectors.KindYield:         collectors.YieldPull(c.Yield),
 	}
 }
 

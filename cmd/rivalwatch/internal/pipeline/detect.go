@@ -61,10 +61,12 @@ func (d *Detector) Remember(results []Result) {
 // detectors is the per-kind table: how a complete run of a kind becomes
 // events. A kind without an entry produces none.
 var detectors = map[collectors.Kind]func(d *Detector, ctx context.Context, r store.Run) ([]diff.Change, error){
-	collectors.KindInstruments: (*Detector).listings,
-	collectors.KindFunding:     (*Detector).funding,
-	collectors.KindMarket:      (*Detector).market,
-	collectors.KindFees:        (*Detector).fees,
+	collectors.KindInstruments:   (*Detector).listings,
+	collectors.KindFunding:       (*Detector).funding,
+	collectors.KindMarket:        (*Detector).market,
+	collectors.KindFees:          (*Detector).fees,
+	collectors.KindAnnouncements: (*Detector).announcements,
+	collectors.KindYield:         (*Detector).yield,
 }
 
 // Pending compares every complete run not compared yet, oldest first, and
@@ -110,7 +112,7 @@ func (d *Detector) listings(ctx context.Context, r store.Run) ([]diff.Change, er
 	if err != nil {
 		return nil, err
 	}
-	return diff.Listings(d.cfg, r.Exchange, snaps, elsewhere), nil
+	return d.linkAnnounced(ctx, r.Exchange, diff.Listings(d.cfg, r.Exchange, snaps, elsewhere))
 }
 
 // sameSweep is how far apart the runs of one sweep may start.

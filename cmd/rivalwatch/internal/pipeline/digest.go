@@ -39,6 +39,9 @@ func DigestInput(ctx context.Context, st Reader, base reports.Input, exchanges [
 			in.Fees = append(in.Fees, recs.Fees...)
 		}
 	}
+	if err := announcementsInput(ctx, st, &in, exchanges, end); err != nil {
+		return in, err
+	}
 	// A past day shows its feeds as they stood at its end, not as now.
 	asOf := end
 	if !base.GeneratedAt.IsZero() && base.GeneratedAt.Before(end) {

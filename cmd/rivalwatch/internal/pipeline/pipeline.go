@@ -23,6 +23,7 @@ type Store interface {
 	Records(ctx context.Context, snapshotID int64) (collectors.Records, error)
 	MarketSeries(ctx context.Context, exchange string, from, to time.Time, every time.Duration) ([]collectors.MarketStat, error)
 	SaveRunChanges(ctx context.Context, runID int64, changes []diff.Change, route store.Route) (int, error)
+	Announcements(ctx context.Context, f store.AnnouncementFilter) ([]collectors.Announcement, error)
 }
 
 // Reader is what building a digest needs; a read-only *store.Store
@@ -33,4 +34,5 @@ type Reader interface {
 	Records(ctx context.Context, snapshotID int64) (collectors.Records, error)
 	FreshnessAt(ctx context.Context, until time.Time) ([]store.Freshness, error)
 	AlertHealth(ctx context.Context) ([]store.AlertHealth, error)
+	Announcements(ctx context.Context, f store.AnnouncementFilter) ([]collectors.Announcement, error)
 }
