@@ -225,7 +225,7 @@ func Build(in Input) Digest {
 		ev Event
 	}
 	rs := make([]ranked, 0, len(in.Changes))
-	for _, c := range mergeFlaps(in.Changes) {
+	for _, c := range mergeAnnounced(mergeFlaps(in.Changes)) {
 		st := standingOf(c, pic, in.House)
 		ins := buildInputs(c, pic, in.House, st)
 		campaignInputs(c, ins, in.WashTradingShare)

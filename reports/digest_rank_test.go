@@ -148,3 +148,21 @@ func TestFlappedListingIsOneItem(t *testing.T) {
 		t.Fatalf("want one flapped item, got %+v", items)
 	}
 }
+
+// TestAnnouncedAndListedSameDayIsOneItem: a perp launch announced at 03:00
+// and live at 15:00 reads as its listing, which carries both times.
+func TestAnnouncedAndListedSameDayIsOneItem(t *testing.T) {
+	in := testInput(t)
+	announced := change("binance", diff.ListingAnnounced, "NEWUSDT", "NEW/USDT:USDT", "a1", "", "launch 15:00 UTC", diff.High, 3, nil)
+	listed := change("binance", diff.ListingNew, "NEWUSDT", "NEW/USDT:USDT", "", "", "trading", diff.High, 15,
+		map[string]float64{"announced_at": float64(day.Add(3 * time.Hour).Unix())})
+	in.Changes = []diff.Change{announced, listed}
+	d := Build(in)
+	var items []Event
+	for _, s := range d.Sections {
+		items = append(items, s.Events...)
+	}
+	if len(items) != 1 || items[0].Type != string(diff.ListingNew) {
+		t.Fatalf("want the listing alone, got %+v", items)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rivalwatch/rivalwatch/collectors"
 	"github.com/rivalwatch/rivalwatch/collectors/replay"
 	"github.com/rivalwatch/rivalwatch/configs"
 	"github.com/rivalwatch/rivalwatch/store"
@@ -126,5 +127,19 @@ func dayOneStored(ctx context.Context, cfg configs.Config) (bool, error) {
 			complete++
 		}
 	}
-	return complete >= len(enabledExchanges(cfg))*len(cfg.Kinds()), nil
+	// Only the kinds an exchange publishes are pulled (Binance has no
+	// yield without an account).
+	cs, err := buildCollectors(cfg, "", nil, nil)
+	if err != nil {
+		return false, err
+	}
+	want := 0
+	for _, c := range cs {
+		for _, k := range cfg.Kinds() {
+			if collectors.Supports(c, k) {
+				want++
+			}
+		}
+	}
+	return complete >= want, nil
 }

@@ -19,7 +19,7 @@ import (
 // named, at base, in the simulated exchanges' layout.
 func feeConfig(base string, pages map[string]string, render string) string {
 	var b strings.Builder
-	b.WriteString("collect: {kinds: [fees]}\npages: {delay: 0s}\nfees:\n  use_builtin_pages: false\n  pages:\n")
+	b.WriteString("collect: {kinds: [fees]}\nfees:\n  use_builtin_pages: false\n  pages:\n")
 	for _, ex := range exchangeNames {
 		path, ok := pages[ex]
 		if !ok {

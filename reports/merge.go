@@ -8,6 +8,30 @@ import (
 // on the reported day is one item, not two that contradict each other.
 const listingFlapped diff.Type = "listing.flapped"
 
+// mergeAnnounced drops a listing.announced whose contract went live the
+// same day: its listing.new already carries the announcement's times, and
+// one coin reads as one item with both.
+func mergeAnnounced(changes []diff.Change) []diff.Change {
+	type key struct{ exchange, symbol string }
+	live := map[key]bool{}
+	for _, c := range changes {
+		if _, linked := c.Evidence["announced_at"]; linked && (c.Type == diff.ListingNew || c.Type == diff.ListingPrelaunch) {
+			live[key{c.Exchange, c.Symbol}] = true
+		}
+	}
+	if len(live) == 0 {
+		return changes
+	}
+	out := changes[:0:0]
+	for _, c := range changes {
+		if c.Type == diff.ListingAnnounced && live[key{c.Exchange, c.Symbol}] {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // mergeFlaps folds each (exchange, symbol) that has both a listing.delisted
 // and a later listing.new among the day's changes into one listing.flapped
 // change, keeping the other changes in their order.
