@@ -29,7 +29,7 @@ func TestRateLimitHoldOutlivesTheProcess(t *testing.T) {
 		sim.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	cfg := writeConfig(t, t.TempDir(), srv.URL, "")
+	cfg := writeConfig(t, t.TempDir(), srv.URL, "collect: {kinds: [instruments, funding, market]}\n")
 	rw(t, "collect", "--config", cfg)
 	first := okxHits.Load()
 	if first == 0 {

@@ -30,7 +30,7 @@ func TestInterruptKeepsWhatAnswered(t *testing.T) {
 		sim.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	cfg := writeConfig(t, t.TempDir(), srv.URL, "")
+	cfg := writeConfig(t, t.TempDir(), srv.URL, "collect: {kinds: [instruments, funding, market]}\n")
 	replaceInFile(t, cfg, "timeout: 2s", "timeout: 1m")
 	stored := func() string {
 		return mustRW(t, "sql", "--config", cfg, "--format", "csv",
