@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 )
@@ -33,10 +32,7 @@ const articleURL = "https://www.binance.com/en/support/announcement/"
 // Untrusted text from the web is capped before it is stored or shown: a
 // title of 500 runes holds every real one (the longest seen are ~150), and
 // 200,000 bytes of body text is ten times a long announcement with tables.
-const (
-	maxTitleRunes = 500
-	maxBodyBytes  = 200_000
-)
+const ()
 
 // Defaults for AnnouncementsConfig.
 const (
@@ -174,7 +170,7 @@ func (c *Collector) cmsList(ctx context.Context, cfg AnnouncementsConfig, catalo
 		for _, a := range cat.Articles {
 			if !articleCode.MatchString(a.Code) {
 				return nil, &collectors.Error{Kind: collectors.ErrMalformed, Path: cmsListPath,
-					Msg: fmt.Sprintf("an article code is not an id: %q", capRunes(a.Code, 40))}
+					Msg: fmt.Sprintf("an article code is not an id: %q", collectors.CapRunes(a.Code, 40))}
 			}
 			published := a.ReleaseDate
 			if published == 0 {
@@ -183,7 +179,7 @@ func (c *Collector) cmsList(ctx context.Context, cfg AnnouncementsConfig, catalo
 			out = append(out, collectors.Announcement{
 				Exchange:    c.Exchange(),
 				ID:          a.Code,
-				Title:       capRunes(strings.TrimSpace(a.Title), maxTitleRunes),
+				Title:       collectors.CapRunes(strings.TrimSpace(a.Title), collectors.MaxTitleRunes),
 				URL:         articleURL + a.Code,
 				Feed:        strconv.Itoa(feed),
 				PublishedAt: collectors.Millis(published),
@@ -211,7 +207,7 @@ func (c *Collector) cmsBody(ctx context.Context, cfg AnnouncementsConfig, code s
 	if text == "" {
 		return "", &collectors.Error{Kind: collectors.ErrEmpty, Path: cmsDetailPath, Msg: "the article has no text"}
 	}
-	return capBytes(text, maxBodyBytes), nil
+	return collectors.CapBytes(text, collectors.MaxBodyBytes), nil
 }
 
 // cms sends one CMS request through the collector's client and decodes
@@ -237,7 +233,7 @@ func (c *Collector) cms(ctx context.Context, base, path string, q url.Values, ou
 	}
 	if env.Code != cmsOK {
 		return &collectors.Error{Kind: collectors.ErrAPI, Path: path, Status: resp.StatusCode,
-			Msg: fmt.Sprintf("code %q: %s", capRunes(env.Code, 20), capRunes(env.Message, 200))}
+			Msg: fmt.Sprintf("code %q: %s", collectors.CapRunes(env.Code, 20), collectors.CapRunes(env.Message, 200))}
 	}
 	if len(env.Data) == 0 || string(env.Data) == "null" {
 		return &collectors.Error{Kind: collectors.ErrMalformed, Path: path, Msg: "no data in the answer"}
@@ -335,25 +331,4 @@ func tidyLines(s string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// capRunes keeps at most n runes of s.
-func capRunes(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
-}
-
-// capBytes keeps at most n bytes of s, cut at a rune boundary.
-func capBytes(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

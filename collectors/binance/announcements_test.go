@@ -369,15 +369,15 @@ func TestFlatten(t *testing.T) {
 // TestUntrustedTextIsCapped: titles keep 500 runes and bodies 200,000
 // bytes, cut between runes, invalid UTF-8 replaced.
 func TestUntrustedTextIsCapped(t *testing.T) {
-	title := capRunes(strings.Repeat("é", 600), maxTitleRunes)
+	title := collectors.CapRunes(strings.Repeat("é", 600), collectors.MaxTitleRunes)
 	if n := utf8.RuneCountInString(title); n != 500 {
 		t.Errorf("title keeps %d runes, want 500", n)
 	}
-	body := capBytes("a"+strings.Repeat("€", 100_000), maxBodyBytes)
-	if len(body) > maxBodyBytes || len(body) < maxBodyBytes-3 || !utf8.ValidString(body) {
-		t.Errorf("body is %d bytes (valid UTF-8: %v), want at most %d", len(body), utf8.ValidString(body), maxBodyBytes)
+	body := collectors.CapBytes("a"+strings.Repeat("€", 100_000), collectors.MaxBodyBytes)
+	if len(body) > collectors.MaxBodyBytes || len(body) < collectors.MaxBodyBytes-3 || !utf8.ValidString(body) {
+		t.Errorf("body is %d bytes (valid UTF-8: %v), want at most %d", len(body), utf8.ValidString(body), collectors.MaxBodyBytes)
 	}
-	if got := capRunes("ok\xff", 10); got != "ok\uFFFD" {
+	if got := collectors.CapRunes("ok\xff", 10); got != "ok\uFFFD" {
 		t.Errorf("invalid UTF-8 became %q", got)
 	}
 }

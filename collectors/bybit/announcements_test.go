@@ -373,7 +373,7 @@ func TestMillisField(t *testing.T) {
 		{`true`, time.Time{}, false},
 	}
 	for _, tc := range cases {
-		got, err := millisField("dateTimestamp", []byte(tc.raw))
+		got, err := collectors.MillisField("dateTimestamp", []byte(tc.raw))
 		if (err == nil) != tc.ok || !got.Equal(tc.want) {
 			t.Errorf("%s: got %v, %v; want %v, ok %v", tc.raw, got, err, tc.want, tc.ok)
 		}
@@ -392,7 +392,7 @@ func TestArticleID(t *testing.T) {
 		"https://www.bybit.com/en/help-center/article/Fees":       "/help-center/article/Fees",
 	}
 	for raw, want := range cases {
-		if got, err := articleID(raw); err != nil || got != want {
+		if got, err := collectors.ArticleID(raw); err != nil || got != want {
 			t.Errorf("%s: got %q, %v; want %q", raw, got, err, want)
 		}
 	}

@@ -60,7 +60,7 @@ func (c *Collector) Yield(ctx context.Context) ([]collectors.Yield, error) {
 			}
 			apr, bad := parseAPR(p.EstimateApr)
 			if bad != nil {
-				bad.Path, bad.Msg = earnProductPath, fmt.Sprintf("%s %s estimateApr %s", category, capRunes(p.Coin, 20), bad.Msg)
+				bad.Path, bad.Msg = earnProductPath, fmt.Sprintf("%s %s estimateApr %s", category, collectors.CapRunes(p.Coin, 20), bad.Msg)
 				return nil, bad
 			}
 			out = append(out, collectors.Yield{
@@ -89,7 +89,7 @@ func parseAPR(s string) (float64, *collectors.Error) {
 	}
 	f, err := strconv.ParseFloat(num, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, &collectors.Error{Kind: collectors.ErrMalformed, Msg: fmt.Sprintf("%q is not a rate", capRunes(s, 40))}
+		return 0, &collectors.Error{Kind: collectors.ErrMalformed, Msg: fmt.Sprintf("%q is not a rate", collectors.CapRunes(s, 40))}
 	}
 	if f < 0 || f > maxAPR {
 		return 0, &collectors.Error{Kind: collectors.ErrImplausible, Msg: fmt.Sprintf("%q is outside 0 to 1000 %%/yr", s)}

@@ -1,16 +1,11 @@
 package okx
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"regexp"
-	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 	"github.com/rivalwatch/rivalwatch/collectors/pages"
@@ -21,10 +16,7 @@ const pathAnnouncements = "/api/v5/support/announcements"
 // Untrusted text from the web is capped before it is stored or shown: a
 // title of 500 runes holds every real one, and 200,000 bytes of body text
 // is ten times a long announcement with tables.
-const (
-	maxTitleRunes = 500
-	maxBodyBytes  = 200_000
-)
+const ()
 
 // DefaultAnnTypes are the feeds read when none are configured: listings,
 // delistings, trading updates (fees, funding, leverage), general
@@ -96,7 +88,7 @@ func (c *Collector) Announcements(ctx context.Context, cfg AnnouncementsConfig, 
 			if known != nil && known.HasBody(a.Exchange, a.ID, a.Title) {
 				continue
 			}
-			body, err := articleBody(ctx, fetcher, a.URL)
+			body, err := pages.ArticleBody(ctx, fetcher, a.URL)
 			a.Body, a.BodyMissing = body, err != nil
 			a.ObservedAt = now
 			out = append(out, a)
@@ -144,122 +136,24 @@ func (c *Collector) announcementList(ctx context.Context, typ string) ([]collect
 }
 
 func (item announcement) normalize(feed string) (collectors.Announcement, error) {
-	id, err := articleID(item.URL)
+	id, err := collectors.ArticleID(item.URL)
 	if err != nil {
 		return collectors.Announcement{}, err
 	}
 	a := collectors.Announcement{
 		Exchange: "okx",
 		ID:       id,
-		Title:    capRunes(strings.TrimSpace(item.Title), maxTitleRunes),
+		Title:    collectors.CapRunes(strings.TrimSpace(item.Title), collectors.MaxTitleRunes),
 		URL:      item.URL,
 		Feed:     feed,
 	}
-	if a.PublishedAt, err = millisField("pTime", item.PTime); err != nil {
+	if a.PublishedAt, err = collectors.MillisField("pTime", item.PTime); err != nil {
 		return a, fmt.Errorf("article %s: %w", id, err)
 	}
 	if a.PublishedAt.IsZero() {
-		if a.PublishedAt, err = millisField("businessPTime", item.BusinessPTime); err != nil {
+		if a.PublishedAt, err = collectors.MillisField("businessPTime", item.BusinessPTime); err != nil {
 			return a, fmt.Errorf("article %s: %w", id, err)
 		}
 	}
 	return a, nil
-}
-
-// millisField parses epoch milliseconds sent as a number or a string;
-// absent, null, "" and 0 are the zero time.
-func millisField(name string, raw json.RawMessage) (time.Time, error) {
-	s := string(bytes.TrimSpace(raw))
-	if s == "" || s == "null" {
-		return time.Time{}, nil
-	}
-	if s[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return time.Time{}, fmt.Errorf("%s is not a millisecond timestamp: %.40s", name, raw)
-		}
-		if s == "" {
-			return time.Time{}, nil
-		}
-	}
-	ms, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%s is not a millisecond timestamp: %.40s", name, raw)
-	}
-	return collectors.Millis(ms), nil
-}
-
-// locale matches a leading locale segment such as en-sg or zh-hans.
-var locale = regexp.MustCompile(`^[a-z]{2}(-[A-Za-z]{2,4})?$`)
-
-// articleID is the article URL's path without its locale, so that the
-// same article read under another locale keeps its id.
-func articleID(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return "", fmt.Errorf("url is not a web address: %q", capRunes(raw, 80))
-	}
-	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(segs) > 1 && locale.MatchString(segs[0]) {
-		segs = segs[1:]
-	}
-	id := "/" + strings.Join(segs, "/")
-	if id == "/" {
-		return "", fmt.Errorf("url has no article path: %q", capRunes(raw, 80))
-	}
-	return id, nil
-}
-
-// articleBody fetches an article page and returns its capped text; any
-// failure is returned so that the caller marks the article BodyMissing.
-func articleBody(ctx context.Context, fetcher ArticleFetcher, url string) (string, error) {
-	page, err := fetcher.Fetch(ctx, url)
-	if err != nil {
-		return "", err
-	}
-	text, err := articleText(page)
-	if err != nil {
-		return "", err
-	}
-	if text == "" {
-		return "", &collectors.Error{Kind: collectors.ErrEmpty, Msg: "the article page has no text"}
-	}
-	return capBytes(text, maxBodyBytes), nil
-}
-
-// articleSelectors are tried in turn for an article's text: the article
-// element, else the page's main content, else the whole body (which every
-// parsed page has). An empty match, such as a placeholder a script fills
-// in, moves on to the next.
-var articleSelectors = []string{"article", "main", "body"}
-
-func articleText(page []byte) (string, error) {
-	var err error
-	for _, sel := range articleSelectors {
-		var text string
-		if text, err = pages.Text(page, sel); err == nil && text != "" {
-			return text, nil
-		}
-	}
-	return "", err
-}
-
-// capRunes keeps at most n runes of s.
-func capRunes(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
-}
-
-// capBytes keeps at most n bytes of s, cut at a rune boundary.
-func capBytes(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
+	"github.com/rivalwatch/rivalwatch/collectors/pages"
 )
 
 // The articles of testdata/announcements-*.json.
@@ -315,16 +316,16 @@ func TestArticleText(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := articleText([]byte(tc.page))
+			got, err := pages.ArticleText([]byte(tc.page))
 			if err != nil || got != tc.want {
 				t.Errorf("got %q, %v; want %q", got, err, tc.want)
 			}
 		})
 	}
-	long := "<p>" + strings.Repeat("€", maxBodyBytes) + "</p>"
-	body, err := articleBody(t.Context(), &fakePages{pages: map[string]string{"u": long}}, "u")
-	if err != nil || len(body) > maxBodyBytes || len(body) < maxBodyBytes-3 || !strings.HasSuffix(body, "€") {
-		t.Errorf("a long page became %d bytes (%v), want at most %d", len(body), err, maxBodyBytes)
+	long := "<p>" + strings.Repeat("€", collectors.MaxBodyBytes) + "</p>"
+	body, err := pages.ArticleBody(t.Context(), &fakePages{pages: map[string]string{"u": long}}, "u")
+	if err != nil || len(body) > collectors.MaxBodyBytes || len(body) < collectors.MaxBodyBytes-3 || !strings.HasSuffix(body, "€") {
+		t.Errorf("a long page became %d bytes (%v), want at most %d", len(body), err, collectors.MaxBodyBytes)
 	}
 }
 
@@ -337,7 +338,7 @@ func BenchmarkArticleText(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := articleText(page); err != nil {
+		if _, err := pages.ArticleText(page); err != nil {
 			b.Fatal(err)
 		}
 	}

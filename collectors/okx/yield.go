@@ -42,7 +42,7 @@ func (c *Collector) Yield(ctx context.Context) ([]collectors.Yield, error) {
 		}
 		apr, bad := parseRate(raw)
 		if bad != nil {
-			bad.Path, bad.Msg = pathLendingRateSummary, fmt.Sprintf("%s %s %s", capRunes(r.Ccy, 20), name, bad.Msg)
+			bad.Path, bad.Msg = pathLendingRateSummary, fmt.Sprintf("%s %s %s", collectors.CapRunes(r.Ccy, 20), name, bad.Msg)
 			return nil, bad
 		}
 		out = append(out, collectors.Yield{
@@ -62,7 +62,7 @@ func parseRate(s string) (float64, *collectors.Error) {
 	s = strings.TrimSpace(s)
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, &collectors.Error{Kind: collectors.ErrMalformed, Msg: fmt.Sprintf("%q is not a rate", capRunes(s, 40))}
+		return 0, &collectors.Error{Kind: collectors.ErrMalformed, Msg: fmt.Sprintf("%q is not a rate", collectors.CapRunes(s, 40))}
 	}
 	if f < 0 || f > maxAPR {
 		return 0, &collectors.Error{Kind: collectors.ErrImplausible, Msg: fmt.Sprintf("%q is outside 0 to 1000 %%/yr", s)}
