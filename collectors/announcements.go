@@ -113,3 +113,35 @@ func AnnouncementsPull(f func(context.Context) ([]Announcement, error), classify
 		return Records{Announcements: v}, nil
 	}
 }
+
+// NewArticles reads each feed in turn with list and returns the articles
+// that are new or whose title changed, each with its text from body. An
+// article listed in two feeds is returned once, with the first. A failed
+// list fails the whole pull; a failed body leaves the article BodyMissing,
+// to be fetched again next sweep. known may be nil: then every listed
+// article is returned. now stamps ObservedAt.
+func NewArticles(ctx context.Context, feeds []string, list func(ctx context.Context, feed string) ([]Announcement, error),
+	known KnownArticles, body func(ctx context.Context, a Announcement) (string, error), now time.Time) ([]Announcement, error) {
+	seen := make(map[string]bool)
+	var out []Announcement
+	for _, feed := range feeds {
+		articles, err := list(ctx, feed)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range articles {
+			if seen[a.ID] {
+				continue
+			}
+			seen[a.ID] = true
+			if known != nil && known.HasBody(a.Exchange, a.ID, a.Title) {
+				continue
+			}
+			text, err := body(ctx, a)
+			a.Body, a.BodyMissing = text, err != nil
+			a.ObservedAt = now
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}

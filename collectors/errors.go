@@ -61,7 +61,7 @@ func (e *Error) Error() string {
 	if e.RetryAfter > 0 {
 		s += fmt.Sprintf(", retry after %s", e.RetryAfter.Round(time.Second))
 	}
-	if e.Err != nil {
+	if e.Err != nil && e.Err != errHeld { // a held request's message says so already
 		s += ": " + e.Err.Error()
 	}
 	return s

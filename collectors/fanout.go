@@ -2,13 +2,16 @@ package collectors
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
 // FanOut runs a pull's requests concurrently, at most limit at a time (no
 // limit when limit <= 0). The first failure cancels the rest and is the
 // one returned: it is recorded before the cancellation, so a sibling's
-// "context canceled" never hides the failure that caused it.
+// "context canceled" never hides the failure that caused it. A request
+// the transport held back for a sibling's rate limit is a consequence too:
+// the sibling's own answer replaces it.
 func FanOut(ctx context.Context, limit int, tasks ...func(context.Context) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -24,9 +27,12 @@ func FanOut(ctx context.Context, limit int, tasks ...func(context.Context) error
 	fail := func(err error) {
 		mu.Lock()
 		defer mu.Unlock()
-		if first == nil {
+		switch {
+		case first == nil:
 			first = err
 			cancel()
+		case errors.Is(first, errHeld) && !errors.Is(err, errHeld):
+			first = err
 		}
 	}
 start:

@@ -255,6 +255,10 @@ func (t *Transport) unblock() {
 	}
 }
 
+// errHeld marks a request the transport did not send because the exchange
+// asked us to wait: a consequence of another answer, not a cause.
+var errHeld = errors.New("held for the exchange's rate limit")
+
 // cooling refuses a request while the exchange's Retry-After runs.
 func (t *Transport) cooling(req *http.Request) error {
 	t.mu.Lock()
@@ -268,7 +272,7 @@ func (t *Transport) cooling(req *http.Request) error {
 		return nil
 	}
 	return &Error{Kind: t.blockedBy.Kind, Status: t.blockedBy.Status, Path: req.URL.Path, RetryAfter: left,
-		Msg: fmt.Sprintf("not sent: still waiting out the exchange's HTTP %d", t.blockedBy.Status)}
+		Msg: fmt.Sprintf("not sent: still waiting out the exchange's HTTP %d", t.blockedBy.Status), Err: errHeld}
 }
 
 func readCapped(r io.Reader, limit int64) ([]byte, error) {

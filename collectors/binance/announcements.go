@@ -93,29 +93,20 @@ func (c *Collector) announcementsPull() collectors.PullFunc {
 // next sweep. known may be nil: then every listed article is returned.
 func (c *Collector) Announcements(ctx context.Context, cfg AnnouncementsConfig, known KnownArticles) ([]collectors.Announcement, error) {
 	cfg = cfg.withDefaults()
-	now := c.now().UTC()
-	seen := make(map[string]bool)
-	var out []collectors.Announcement
-	for _, catalog := range cfg.Catalogs {
-		list, err := c.cmsList(ctx, cfg, catalog)
-		if err != nil {
-			return nil, fmt.Errorf("announcement catalog %d: %w", catalog, err)
-		}
-		for _, a := range list {
-			if seen[a.ID] {
-				continue
-			}
-			seen[a.ID] = true
-			if known != nil && known.HasBody(a.Exchange, a.ID, a.Title) {
-				continue
-			}
-			body, err := c.cmsBody(ctx, cfg, a.ID)
-			a.Body, a.BodyMissing = body, err != nil
-			a.ObservedAt = now
-			out = append(out, a)
-		}
+	catalogs := make([]string, len(cfg.Catalogs))
+	for i, id := range cfg.Catalogs {
+		catalogs[i] = strconv.Itoa(id)
 	}
-	return out, nil
+	return collectors.NewArticles(ctx, catalogs, func(ctx context.Context, catalog string) ([]collectors.Announcement, error) {
+		id, _ := strconv.Atoi(catalog)
+		list, err := c.cmsList(ctx, cfg, id)
+		if err != nil {
+			return nil, fmt.Errorf("announcement catalog %d: %w", id, err)
+		}
+		return list, nil
+	}, known, func(ctx context.Context, a collectors.Announcement) (string, error) {
+		return c.cmsBody(ctx, cfg, a.ID)
+	}, c.now().UTC())
 }
 
 // cmsEnvelope wraps every CMS answer; code is a string.

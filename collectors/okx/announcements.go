@@ -72,29 +72,15 @@ func (c *Collector) Announcements(ctx context.Context, cfg AnnouncementsConfig, 
 	if len(types) == 0 {
 		types = DefaultAnnTypes
 	}
-	now := c.now().UTC()
-	seen := make(map[string]bool)
-	var out []collectors.Announcement
-	for _, typ := range types {
+	return collectors.NewArticles(ctx, types, func(ctx context.Context, typ string) ([]collectors.Announcement, error) {
 		list, err := c.announcementList(ctx, typ)
 		if err != nil {
 			return nil, fmt.Errorf("announcements of type %s: %w", typ, err)
 		}
-		for _, a := range list {
-			if seen[a.ID] {
-				continue
-			}
-			seen[a.ID] = true
-			if known != nil && known.HasBody(a.Exchange, a.ID, a.Title) {
-				continue
-			}
-			body, err := pages.ArticleBody(ctx, fetcher, a.URL)
-			a.Body, a.BodyMissing = body, err != nil
-			a.ObservedAt = now
-			out = append(out, a)
-		}
-	}
-	return out, nil
+		return list, nil
+	}, known, func(ctx context.Context, a collectors.Announcement) (string, error) {
+		return pages.ArticleBody(ctx, fetcher, a.URL)
+	}, c.now().UTC())
 }
 
 // announcementPage is one element of the answer's data list; the articles
