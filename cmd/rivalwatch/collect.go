@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/rivalwatch/rivalwatch/cmd/rivalwatch/internal/pipeline"
 	"github.com/rivalwatch/rivalwatch/collectors"
@@ -10,7 +11,7 @@ import (
 
 func runCollect(ctx context.Context, e env, args []string) error {
 	var c commonFlags
-	fs := newFlagSet("collect", "collect [--exchange binance|bybit|okx] [--kind instruments|funding|market|fees]", e.stderr, &c)
+	fs := newFlagSet("collect", "collect [--exchange binance|bybit|okx] [--kind instruments|funding|market|fees|announcements|yield]", e.stderr, &c)
 	exchange := fs.String("exchange", "", "pull only this exchange")
 	kind := fs.String("kind", "", "pull only this kind")
 	if err := parseNoArgs(fs, args); err != nil {
@@ -23,6 +24,10 @@ func runCollect(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
 		kinds = []collectors.Kind{k}
+	}
+	if *exchange != "" && !slices.Contains(exchangeNames, *exchange) {
+		// A mistyped name is a usage error before any database is touched.
+		return fmt.Errorf("%w: unknown exchange %q (want binance, bybit or okx)", errUsage, *exchange)
 	}
 	m, err := openMain(ctx, e, c, writable)
 	if err != nil {

@@ -35,6 +35,7 @@ exchanges:
   bybit: {enabled: false}
   okx: {rest: {v5: %q}}
 serve: {listen: "127.0.0.1:0", reports_dir: %q, grace: 60s}
+collect: {kinds: [instruments, funding, market]}
 `, db, base, filepath.Join(dir, "reports"))
 	cfgPath = filepath.Join(dir, "serve.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
