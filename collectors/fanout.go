@@ -31,8 +31,8 @@ func FanOut(ctx context.Context, limit int, tasks ...func(context.Context) error
 		case first == nil:
 			first = err
 			cancel()
-		case errors.Is(first, errHeld) && !errors.Is(err, errHeld):
-			first = err
+		case errors.Is(first, errHeld) && !errors.Is(err, errHeld) && !errors.Is(err, context.Canceled):
+			first = err // the answer behind the hold, not the cancellation that followed it
 		}
 	}
 start:
