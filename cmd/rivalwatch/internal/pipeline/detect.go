@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -147,7 +148,10 @@ func (d *Detector) funding(ctx context.Context, r store.Run) ([]diff.Change, err
 		return nil, err
 	}
 	prev, next := snaps[0], snaps[1]
-	changes := diff.Funding(d.cfg, r.Exchange, prev, next)
+	changes, err := d.notSeenLive(ctx, r.Exchange, prev.At, next.At, diff.Funding(d.cfg, r.Exchange, prev, next))
+	if err != nil {
+		return nil, err
+	}
 	// Divergence: this exchange's new funding against every peer's newest,
 	// before and after this run.
 	before, after := map[string]diff.Snap{r.Exchange: prev}, map[string]diff.Snap{r.Exchange: next}
@@ -164,6 +168,26 @@ func (d *Detector) funding(ctx context.Context, r store.Run) ([]diff.Change, err
 		}
 	}
 	return append(changes, diff.Divergence(d.cfg, before, after)...), nil
+}
+
+// notSeenLive drops the funding.extreme events the live stream already
+// reported between two sweeps: a crossing is one event, whichever saw it
+// first. Stream events carry no snapshot.
+func (d *Detector) notSeenLive(ctx context.Context, exchange string, from, to time.Time, changes []diff.Change) ([]diff.Change, error) {
+	if !slices.ContainsFunc(changes, func(c diff.Change) bool { return c.Type == diff.FundingExtreme }) {
+		return changes, nil
+	}
+	stored, err := d.st.Changes(ctx, from, to.Add(time.Millisecond))
+	if err != nil {
+		return nil, err
+	}
+	live := map[string]bool{}
+	for _, c := range stored {
+		if c.Type == diff.FundingExtreme && c.Exchange == exchange && c.SnapshotTo == 0 {
+			live[c.Symbol] = true
+		}
+	}
+	return slices.DeleteFunc(changes, func(c diff.Change) bool { return c.Type == diff.FundingExtreme && live[c.Symbol] }), nil
 }
 
 func (d *Detector) market(ctx context.Context, r store.Run) ([]diff.Change, error) {

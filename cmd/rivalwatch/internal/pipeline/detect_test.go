@@ -71,3 +71,50 @@ func TestDetectorWithoutTheCLI(t *testing.T) {
 		t.Errorf("a later pass found %d (%v)", n, err)
 	}
 }
+
+// TestStreamCrossingIsNotReportedTwice: the live stream reported WIF's
+// funding going extreme between two sweeps; the second sweep, which sees
+// the same crossing, adds no second funding.extreme.
+func TestStreamCrossingIsNotReportedTwice(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	funding := func(rate float64) collectors.Records {
+		return collectors.Records{Funding: []collectors.Funding{
+			{Exchange: "okx", Symbol: "WIF-USDT-SWAP", Unified: "WIF/USDT:USDT", Rate: rate, IntervalHours: 8, ObservedAt: at},
+			{Exchange: "okx", Symbol: "SOL-USDT-SWAP", Unified: "SOL/USDT:USDT", Rate: rate, IntervalHours: 8, ObservedAt: at},
+		}}
+	}
+	for i, rate := range []float64{0.0001, 0.002} {
+		snap := collectors.Snapshot{Exchange: "okx", Kind: collectors.KindFunding, StartedAt: at.Add(time.Duration(i) * 5 * time.Minute), Records: funding(rate)}
+		if _, err := st.Save(ctx, snap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// What the stream stored between the sweeps (no snapshot).
+	live := diff.Change{ID: "live1", Exchange: "okx", Kind: collectors.KindFunding, Type: diff.FundingExtreme,
+		Symbol: "WIF-USDT-SWAP", DetectedAt: at.Add(2 * time.Minute)}
+	if _, err := st.SaveChanges(ctx, []diff.Change{live}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewDetector(st, diff.DefaultConfig(), []string{"okx"}).Pending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	changes, err := st.Changes(ctx, at, at.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	extreme := map[string]int{}
+	for _, c := range changes {
+		if c.Type == diff.FundingExtreme {
+			extreme[c.Symbol]++
+		}
+	}
+	if extreme["WIF-USDT-SWAP"] != 1 || extreme["SOL-USDT-SWAP"] != 1 {
+		t.Errorf("funding.extreme per symbol: %v, want one each (WIF's from the stream)", extreme)
+	}
+}

@@ -18,6 +18,7 @@ import (
 type Store interface {
 	Save(ctx context.Context, snap collectors.Snapshot) (store.Saved, error)
 	Holds(ctx context.Context, now time.Time) (map[string]store.Hold, error)
+	Changes(ctx context.Context, from, to time.Time) ([]diff.Change, error)
 	PendingRuns(ctx context.Context) ([]store.Run, error)
 	CompleteRuns(ctx context.Context, exchange string, kind collectors.Kind, until time.Time, n int) ([]store.RunRef, error)
 	Records(ctx context.Context, snapshotID int64) (collectors.Records, error)
