@@ -111,14 +111,15 @@ func runBackfill(ctx context.Context, e env, args []string) error {
 }
 
 // backfillSymbols are the perpetuals whose history the exchange's endpoint
-// serves: Binance's and Bybit's linear ones, every OKX swap.
+// serves: Bybit's linear ones, every Binance (USDⓈ-M and COIN-M) and OKX
+// perpetual.
 func backfillSymbols(exchange string, insts []collectors.Instrument) []collectors.Instrument {
 	var out []collectors.Instrument
 	for _, in := range insts {
 		if in.ContractType != collectors.Perpetual || in.Status == collectors.StatusDelisted {
 			continue
 		}
-		if exchange != "okx" && in.Margin != collectors.Linear {
+		if exchange == "bybit" && in.Margin != collectors.Linear {
 			continue
 		}
 		out = append(out, in)

@@ -15,9 +15,10 @@ import (
 	"github.com/rivalwatch/rivalwatch/collectors/exchangetest"
 )
 
-// historyPaths are the three history endpoints.
+// historyPath reports the exchanges' funding history endpoints.
 func historyPath(p string) bool {
-	return p == "/fapi/v1/fundingRate" || p == "/v5/market/funding/history" || p == "/api/v5/public/funding-rate-history"
+	return p == "/fapi/v1/fundingRate" || p == "/dapi/v1/fundingRate" || p == "/v5/market/funding/history" ||
+		p == "/api/v5/public/funding-rate-history"
 }
 
 // wantBackfill counts the settlements the simulator publishes in the last
@@ -27,7 +28,7 @@ func wantBackfill(w *exchangetest.World, days int) int {
 	n := 0
 	for ex, ls := range map[string][]exchangetest.Listing{"binance": w.Binance, "bybit": w.Bybit, "okx": w.OKX} {
 		for _, l := range ls {
-			if !l.DeliveryAt.IsZero() || l.Status == collectors.StatusDelisted || (ex != "okx" && l.Inverse()) {
+			if !l.DeliveryAt.IsZero() || l.Status == collectors.StatusDelisted || (ex == "bybit" && l.Inverse()) {
 				continue
 			}
 			for _, s := range w.History(l) {

@@ -47,7 +47,7 @@ func registerHistory(mux *http.ServeMux, w *World) {
 		}
 		return ls[i], true
 	}
-	mux.HandleFunc("GET /fapi/v1/fundingRate", func(rw http.ResponseWriter, r *http.Request) {
+	binanceHistory := func(rw http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		from, to, limit := millis(q, "startTime", 0), millis(q, "endTime", math.MaxInt64), limitOf(q, 100, 1000)
 		rows := []map[string]any{}
@@ -60,7 +60,9 @@ func registerHistory(mux *http.ServeMux, w *World) {
 			}
 		}
 		binanceWrite(rw, http.StatusOK, rows)
-	})
+	}
+	mux.HandleFunc("GET /fapi/v1/fundingRate", binanceHistory) // USDⓈ-M and COIN-M answer alike
+	mux.HandleFunc("GET /dapi/v1/fundingRate", binanceHistory)
 	mux.HandleFunc("GET /v5/market/funding/history", func(rw http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		if q.Has("startTime") && !q.Has("endTime") {
