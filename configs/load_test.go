@@ -96,3 +96,21 @@ func BenchmarkLoadExample(b *testing.B) {
 		}
 	}
 }
+
+func TestStaleAfterFollowsTheSchedules(t *testing.T) {
+	cfg := Default()
+	kinds := []string{"instruments", "funding", "market"}
+	exchanges := []string{"binance", "bybit", "okx"}
+	// Every 5 min: two missed runs are 10 min, below the 2 h floor.
+	if got := cfg.Schedule.StaleAfter(exchanges, kinds, 2*time.Hour); got != 2*time.Hour {
+		t.Errorf("default schedules: %s, want the 2 h floor", got)
+	}
+	cfg.Schedule.Exchanges = map[string]Jobs{"okx": {Funding: "0 */6 * * *"}}
+	if got := cfg.Schedule.StaleAfter(exchanges, kinds, 2*time.Hour); got != 12*time.Hour {
+		t.Errorf("okx funding every 6 h: %s, want 12 h", got)
+	}
+	cfg.Schedule.Exchanges = map[string]Jobs{"okx": {Funding: Off}}
+	if got := cfg.Schedule.StaleAfter(exchanges, kinds, time.Minute); got != 10*time.Minute {
+		t.Errorf("a job that is off: %s, want two 5-minute runs", got)
+	}
+}

@@ -45,3 +45,27 @@ func (j Jobs) spec(job string) string {
 	}
 	return ""
 }
+
+// StaleAfter is how old a feed's last complete snapshot may be before the
+// digest flags it: two runs of the slowest of the given jobs on any
+// exchange, so one missed run is tolerated and two are not; at least
+// floor. A job that is off, or a spec that does not parse, adds nothing.
+func (s Schedule) StaleAfter(exchanges, jobs []string, floor time.Duration) time.Duration {
+	longest := time.Duration(0)
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, ex := range exchanges {
+		for _, job := range jobs {
+			spec := s.Spec(ex, job)
+			if spec == "" || spec == Off {
+				continue
+			}
+			sched, err := cronParser.Parse(spec)
+			if err != nil {
+				continue
+			}
+			first := sched.Next(from)
+			longest = max(longest, sched.Next(first).Sub(first))
+		}
+	}
+	return max(2*longest, floor)
+}

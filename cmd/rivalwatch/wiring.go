@@ -108,7 +108,8 @@ func (m *Main) detector() *pipeline.Detector {
 // digest builds one UTC day's digest from the database.
 func (m *Main) digest(ctx context.Context, st pipeline.Reader, day time.Time) (reports.Digest, error) {
 	base := reports.Input{GeneratedAt: m.now().UTC(), House: m.Config.House, Playbook: m.Config.Playbook,
-		WashTradingShare: m.Config.Campaigns.WashTradingShare}
+		WashTradingShare: m.Config.Campaigns.WashTradingShare,
+		StaleAfter:       m.Config.Schedule.StaleAfter(enabledExchanges(m.Config), m.Config.Collect.Kinds, reports.DefaultStaleAfter)}
 	in, err := pipeline.DigestInput(ctx, st, base, enabledExchanges(m.Config), day)
 	if err != nil {
 		return reports.Digest{}, err
