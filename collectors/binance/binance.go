@@ -1,7 +1,8 @@
 // Package binance collects Binance's public futures data: USDⓈ-M (/fapi)
 // and COIN-M (/dapi) listings, funding and 24h market stats, through
 // go-binance with our own HTTP client, so that every failure reaches the run
-// as a typed *collectors.Error.
+// as a typed *collectors.Error. The two exchangeInfo documents, the largest
+// answers of a sweep, are decoded into our own lean struct instead.
 package binance
 
 import (

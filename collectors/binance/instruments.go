@@ -3,8 +3,12 @@ package binance
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
@@ -40,7 +44,7 @@ func (c *Collector) coinmInstruments(ctx context.Context) ([]collectors.Instrume
 
 func (c *Collector) fetchUSDMInstruments(ctx context.Context) ([]collectors.Instrument, error) {
 	const endpoint = "usdm exchangeInfo"
-	info, err := c.usdm.NewExchangeInfoService().Do(ctx)
+	info, err := c.exchangeInfo(ctx, c.cfg.FuturesURL+"/fapi/v1/exchangeInfo")
 	if err != nil {
 		return nil, wrap(endpoint, err)
 	}
@@ -50,7 +54,7 @@ func (c *Collector) fetchUSDMInstruments(ctx context.Context) ([]collectors.Inst
 	out := make([]collectors.Instrument, 0, len(info.Symbols))
 	for _, s := range info.Symbols {
 		in, err := instrument(listing{
-			symbol: s.Symbol, contractType: string(s.ContractType), status: s.Status,
+			symbol: s.Symbol, contractType: s.ContractType, status: s.Status,
 			base: s.BaseAsset, quote: s.QuoteAsset, settle: cmp.Or(s.MarginAsset, s.QuoteAsset),
 			deliveryDate: s.DeliveryDate, onboardDate: s.OnboardDate,
 			margin: collectors.Linear, contractSize: 1, filters: s.Filters,
@@ -69,7 +73,7 @@ func (c *Collector) fetchUSDMInstruments(ctx context.Context) ([]collectors.Inst
 // vanished would read as their delisting.
 func (c *Collector) fetchCOINMInstruments(ctx context.Context) ([]collectors.Instrument, error) {
 	const endpoint = "coinm exchangeInfo"
-	info, err := c.coinm.NewExchangeInfoService().Do(ctx)
+	info, err := c.exchangeInfo(ctx, c.cfg.DeliveryURL+"/dapi/v1/exchangeInfo")
 	if err != nil {
 		return nil, wrap(endpoint, err)
 	}
@@ -82,7 +86,7 @@ func (c *Collector) fetchCOINMInstruments(ctx context.Context) ([]collectors.Ins
 			symbol: s.Symbol, contractType: s.ContractType, status: s.ContractStatus,
 			base: s.BaseAsset, quote: s.QuoteAsset, settle: cmp.Or(s.MarginAsset, s.BaseAsset),
 			deliveryDate: s.DeliveryDate, onboardDate: s.OnboardDate,
-			margin: collectors.Inverse, contractSize: float64(s.ContractSize), filters: s.Filters,
+			margin: collectors.Inverse, contractSize: s.ContractSize, filters: s.Filters,
 		})
 		if err != nil {
 			return nil, wrap(endpoint, err)
@@ -92,6 +96,78 @@ func (c *Collector) fetchCOINMInstruments(ctx context.Context) ([]collectors.Ins
 	return out, nil
 }
 
+// exchangeInfo is the part of an exchangeInfo answer (USDⓈ-M and COIN-M
+// share it) that the instruments read. It is decoded here, not through
+// go-binance's structs, which decode every field of every symbol (order
+// types, every filter as a map): that was the largest single share of a
+// sweep's CPU.
+type exchangeInfo struct {
+	Symbols []struct {
+		Symbol         string   `json:"symbol"`
+		ContractType   string   `json:"contractType"`
+		Status         string   `json:"status"`         // USDⓈ-M
+		ContractStatus string   `json:"contractStatus"` // COIN-M
+		BaseAsset      string   `json:"baseAsset"`
+		QuoteAsset     string   `json:"quoteAsset"`
+		MarginAsset    string   `json:"marginAsset"`
+		DeliveryDate   int64    `json:"deliveryDate"`
+		OnboardDate    int64    `json:"onboardDate"`
+		ContractSize   float64  `json:"contractSize"`
+		Filters        []filter `json:"filters"`
+	} `json:"symbols"`
+}
+
+// filter is one symbol filter; the sizes are read as Binance sends them
+// (strings), or as numbers from mirrors and older payloads.
+type filter struct {
+	FilterType string     `json:"filterType"`
+	TickSize   flexNumber `json:"tickSize"`
+	StepSize   flexNumber `json:"stepSize"`
+	MinQty     flexNumber `json:"minQty"`
+	Notional   flexNumber `json:"notional"`
+}
+
+// flexNumber is a number sent as a JSON string or a JSON number.
+type flexNumber string
+
+func (n *flexNumber) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		err := json.Unmarshal(b, &s)
+		*n = flexNumber(s)
+		return err
+	}
+	if string(b) == "null" {
+		*n = ""
+		return nil
+	}
+	if _, err := strconv.ParseFloat(string(b), 64); err != nil {
+		return &collectors.Error{Kind: collectors.ErrMalformed, Msg: fmt.Sprintf("want a number, got %.40s", b)}
+	}
+	*n = flexNumber(b)
+	return nil
+}
+
+// exchangeInfo fetches and decodes one exchangeInfo document through the
+// collector's HTTP client.
+func (c *Collector) exchangeInfo(ctx context.Context, url string) (exchangeInfo, error) {
+	var info exchangeInfo
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return info, &collectors.Error{Kind: collectors.ErrInternal, Err: err}
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return info, collectors.RequestError(c.client, req.URL.Path, err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return info, collectors.RequestError(c.client, req.URL.Path, err)
+	}
+	return info, collectors.DecodeJSON(body, &info)
+}
+
 // listing is what futures.Symbol and delivery.Symbol have in common.
 type listing struct {
 	symbol, contractType, status string
@@ -99,7 +175,7 @@ type listing struct {
 	deliveryDate, onboardDate    int64
 	margin                       string
 	contractSize                 float64
-	filters                      []map[string]any
+	filters                      []filter
 }
 
 func instrument(l listing) (collectors.Instrument, error) {
@@ -184,23 +260,24 @@ func contractType(native string, deliveryDate int64) string {
 	return collectors.Delivery
 }
 
-// filterValue reads one filter field leniently: Binance sends strings, but
-// some mirrors and older payloads send numbers. A missing filter is zero.
-func filterValue(filters []map[string]any, filterType, key string) (float64, error) {
+// filterValue reads one filter field; a missing filter or field is zero.
+func filterValue(filters []filter, filterType, key string) (float64, error) {
 	for _, f := range filters {
-		if t, _ := f["filterType"].(string); t != filterType {
+		if f.FilterType != filterType {
 			continue
 		}
-		switch v := f[key].(type) {
-		case nil:
-			return 0, nil
-		case string:
-			return collectors.ParseFloat(v)
-		case float64:
-			return v, nil
-		default:
-			return 0, &collectors.Error{Kind: collectors.ErrMalformed, Msg: fmt.Sprintf("want a number, got %v", v)}
+		var v flexNumber
+		switch key {
+		case "tickSize":
+			v = f.TickSize
+		case "stepSize":
+			v = f.StepSize
+		case "minQty":
+			v = f.MinQty
+		case "notional":
+			v = f.Notional
 		}
+		return collectors.ParseFloat(string(v))
 	}
 	return 0, nil
 }
