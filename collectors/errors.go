@@ -3,13 +3,16 @@ package collectors
 import (
 	"cmp"
 	"context"
-	"encoding/json"
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"reflect"
 	"strings"
 	"time"
+
+	json "github.com/goccy/go-json"
 )
 
 // ErrorKind says why a pull failed, in words an operator can act on.
@@ -90,31 +93,60 @@ func Classify(err error) error {
 	if errors.As(err, &e) {
 		return e
 	}
-	var syntax *json.SyntaxError
-	var typeErr *json.UnmarshalTypeError
 	var netErr net.Error
+	syntax, isSyntax := jsonSyntaxError(err)
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &Error{Kind: ErrTruncated, Msg: "the response ended early", Err: err}
-	case errors.As(err, &syntax) && syntax.Error() == "unexpected end of JSON input":
+	case isSyntax && syntax == "unexpected end of JSON input":
 		return &Error{Kind: ErrTruncated, Msg: "the JSON ended early", Err: err}
-	case errors.As(err, &typeErr):
+	case isSyntax:
+		return &Error{Kind: ErrMalformed, Msg: "the JSON does not parse", Err: err}
+	}
+	if field, got, want, ok := jsonTypeError(err); ok {
 		// Name the field: "instId: a number where text belongs" tells an
 		// operator what the exchange changed.
-		field := typeErr.Field
 		if i := strings.LastIndexByte(field, '.'); i >= 0 {
 			field = field[i+1:]
 		}
 		return &Error{Kind: ErrMalformed, Msg: fmt.Sprintf("%s: %s where %s belongs", cmp.Or(field, "the answer"),
-			jsonKind(typeErr.Value), jsonKind(typeErr.Type.Kind().String()))}
-	case errors.As(err, &syntax):
-		return &Error{Kind: ErrMalformed, Msg: "the JSON does not parse", Err: err}
+			jsonKind(got), jsonKind(want.Kind().String()))}
+	}
+	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		// http.Client flattens the cause of its own timeout into text that
 		// repeats the whole URL; the kind says all there is to say.
 		return &Error{Kind: ErrTimeout, Msg: "no answer in time"}
 	}
 	return err
+}
+
+// jsonSyntaxError reports the message of a JSON syntax error, from
+// go-json (our decoders) or encoding/json (go-binance's).
+func jsonSyntaxError(err error) (string, bool) {
+	var ours *json.SyntaxError
+	var std *stdjson.SyntaxError
+	switch {
+	case errors.As(err, &ours):
+		return ours.Error(), true
+	case errors.As(err, &std):
+		return std.Error(), true
+	}
+	return "", false
+}
+
+// jsonTypeError reports the field, the JSON kind received and the Go type
+// expected of a JSON value of the wrong type, from either decoder.
+func jsonTypeError(err error) (field, got string, want reflect.Type, ok bool) {
+	var ours *json.UnmarshalTypeError
+	var std *stdjson.UnmarshalTypeError
+	switch {
+	case errors.As(err, &ours):
+		return ours.Field, ours.Value, ours.Type, true
+	case errors.As(err, &std):
+		return std.Field, std.Value, std.Type, true
+	}
+	return "", "", nil, false
 }
 
 // DecodeJSON decodes a response body, telling an HTML page, a truncated

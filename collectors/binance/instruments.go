@@ -3,12 +3,10 @@ package binance
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
@@ -120,32 +118,11 @@ type exchangeInfo struct {
 // filter is one symbol filter; the sizes are read as Binance sends them
 // (strings), or as numbers from mirrors and older payloads.
 type filter struct {
-	FilterType string     `json:"filterType"`
-	TickSize   flexNumber `json:"tickSize"`
-	StepSize   flexNumber `json:"stepSize"`
-	MinQty     flexNumber `json:"minQty"`
-	Notional   flexNumber `json:"notional"`
-}
-
-// flexNumber is a number sent as a JSON string or a JSON number.
-type flexNumber string
-
-func (n *flexNumber) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		err := json.Unmarshal(b, &s)
-		*n = flexNumber(s)
-		return err
-	}
-	if string(b) == "null" {
-		*n = ""
-		return nil
-	}
-	if _, err := strconv.ParseFloat(string(b), 64); err != nil {
-		return &collectors.Error{Kind: collectors.ErrMalformed, Msg: fmt.Sprintf("want a number, got %.40s", b)}
-	}
-	*n = flexNumber(b)
-	return nil
+	FilterType string            `json:"filterType"`
+	TickSize   collectors.Number `json:"tickSize"`
+	StepSize   collectors.Number `json:"stepSize"`
+	MinQty     collectors.Number `json:"minQty"`
+	Notional   collectors.Number `json:"notional"`
 }
 
 // exchangeInfo fetches and decodes one exchangeInfo document through the
@@ -266,7 +243,7 @@ func filterValue(filters []filter, filterType, key string) (float64, error) {
 		if f.FilterType != filterType {
 			continue
 		}
-		var v flexNumber
+		var v collectors.Number
 		switch key {
 		case "tickSize":
 			v = f.TickSize

@@ -85,12 +85,12 @@ func (c *Collector) Pulls() collectors.Pulls {
 
 // envelope is Bybit v5's wrapper around every answer.
 type envelope struct {
-	RetCode *number `json:"retCode"`
-	RetMsg  string  `json:"retMsg"`
+	RetCode *collectors.Number `json:"retCode"`
+	RetMsg  string             `json:"retMsg"`
 	// Result points at the caller's value, so the answer is parsed in one
 	// pass: tickers and instrument lists are most of a sweep's CPU.
-	Result any    `json:"result"`
-	Time   number `json:"time"`
+	Result any               `json:"result"`
+	Time   collectors.Number `json:"time"`
 }
 
 // Bybit retCodes that mean "slow down" rather than "bad request".
@@ -123,7 +123,7 @@ func (c *Collector) get(ctx context.Context, path string, query url.Values, resu
 	if env.RetCode == nil {
 		return time.Time{}, &collectors.Error{Kind: collectors.ErrMalformed, Path: path, Msg: "no retCode in the answer"}
 	}
-	code, err := env.RetCode.int()
+	code, err := integer(*env.RetCode)
 	if err != nil {
 		return time.Time{}, collectors.WithPath(path, err)
 	}

@@ -2,7 +2,6 @@ package bybit
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -14,34 +13,8 @@ import (
 
 const instrumentsPath = "/v5/market/instruments-info"
 
-// number is a JSON number that Bybit sends as a string ("0.10", "480") or,
-// for a few fields such as fundingInterval, as a bare number. It keeps the
-// text so that parse errors can quote it.
-type number string
-
-// UnmarshalJSON accepts "1.5", 1.5 and null.
-func (n *number) UnmarshalJSON(data []byte) error {
-	switch {
-	case string(data) == "null":
-		*n = ""
-		return nil
-	case len(data) > 0 && data[0] == '"':
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
-			return err
-		}
-		*n = number(strings.TrimSpace(s))
-		return nil
-	}
-	var num json.Number
-	if err := json.Unmarshal(data, &num); err != nil {
-		return &collectors.Error{Kind: collectors.ErrMalformed, Msg: fmt.Sprintf("not a number: %.40s", data)}
-	}
-	*n = number(num)
-	return nil
-}
-
-func (n number) int() (int, error) {
+// integer reads a whole number, such as a retCode.
+func integer(n collectors.Number) (int, error) {
 	v, err := strconv.Atoi(string(n))
 	if err != nil {
 		return 0, &collectors.Error{Kind: collectors.ErrMalformed, Msg: fmt.Sprintf("not an integer: %q", string(n))}
@@ -56,13 +29,13 @@ type fields struct {
 	err    error
 }
 
-func (f *fields) float(name string, n number) float64 {
+func (f *fields) float(name string, n collectors.Number) float64 {
 	v, err := collectors.ParseFloat(string(n))
 	f.fail(name, err)
 	return v
 }
 
-func (f *fields) millis(name string, n number) time.Time {
+func (f *fields) millis(name string, n collectors.Number) time.Time {
 	t, err := collectors.ParseMillis(string(n))
 	f.fail(name, err)
 	return t
@@ -80,28 +53,28 @@ type instrumentsPage struct {
 }
 
 type instrument struct {
-	Symbol         string `json:"symbol"`
-	ContractType   string `json:"contractType"`
-	Status         string `json:"status"`
-	BaseCoin       string `json:"baseCoin"`
-	QuoteCoin      string `json:"quoteCoin"`
-	SettleCoin     string `json:"settleCoin"`
-	LaunchTime     number `json:"launchTime"`
-	DeliveryTime   number `json:"deliveryTime"`
+	Symbol         string            `json:"symbol"`
+	ContractType   string            `json:"contractType"`
+	Status         string            `json:"status"`
+	BaseCoin       string            `json:"baseCoin"`
+	QuoteCoin      string            `json:"quoteCoin"`
+	SettleCoin     string            `json:"settleCoin"`
+	LaunchTime     collectors.Number `json:"launchTime"`
+	DeliveryTime   collectors.Number `json:"deliveryTime"`
 	LeverageFilter struct {
-		MaxLeverage number `json:"maxLeverage"`
+		MaxLeverage collectors.Number `json:"maxLeverage"`
 	} `json:"leverageFilter"`
 	PriceFilter struct {
-		TickSize number `json:"tickSize"`
+		TickSize collectors.Number `json:"tickSize"`
 	} `json:"priceFilter"`
 	LotSizeFilter struct {
-		QtyStep          number `json:"qtyStep"`
-		MinOrderQty      number `json:"minOrderQty"`
-		MinNotionalValue number `json:"minNotionalValue"`
+		QtyStep          collectors.Number `json:"qtyStep"`
+		MinOrderQty      collectors.Number `json:"minOrderQty"`
+		MinNotionalValue collectors.Number `json:"minNotionalValue"`
 	} `json:"lotSizeFilter"`
-	FundingInterval  number `json:"fundingInterval"` // minutes
-	UpperFundingRate number `json:"upperFundingRate"`
-	LowerFundingRate number `json:"lowerFundingRate"`
+	FundingInterval  collectors.Number `json:"fundingInterval"` // minutes
+	UpperFundingRate collectors.Number `json:"upperFundingRate"`
+	LowerFundingRate collectors.Number `json:"lowerFundingRate"`
 }
 
 var statuses = map[string]collectors.Status{

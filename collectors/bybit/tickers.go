@@ -16,17 +16,17 @@ type tickerList struct {
 }
 
 type ticker struct {
-	Symbol              string `json:"symbol"`
-	LastPrice           number `json:"lastPrice"`
-	MarkPrice           number `json:"markPrice"`
-	OpenInterest        number `json:"openInterest"`
-	OpenInterestValue   number `json:"openInterestValue"`
-	Turnover24h         number `json:"turnover24h"`
-	Volume24h           number `json:"volume24h"`
-	FundingRate         number `json:"fundingRate"`
-	NextFundingTime     number `json:"nextFundingTime"`
-	FundingIntervalHour number `json:"fundingIntervalHour"`
-	FundingCap          number `json:"fundingCap"`
+	Symbol              string            `json:"symbol"`
+	LastPrice           collectors.Number `json:"lastPrice"`
+	MarkPrice           collectors.Number `json:"markPrice"`
+	OpenInterest        collectors.Number `json:"openInterest"`
+	OpenInterestValue   collectors.Number `json:"openInterestValue"`
+	Turnover24h         collectors.Number `json:"turnover24h"`
+	Volume24h           collectors.Number `json:"volume24h"`
+	FundingRate         collectors.Number `json:"fundingRate"`
+	NextFundingTime     collectors.Number `json:"nextFundingTime"`
+	FundingIntervalHour collectors.Number `json:"fundingIntervalHour"`
+	FundingCap          collectors.Number `json:"fundingCap"`
 
 	at time.Time // Bybit's time of the answer that carried the ticker
 }

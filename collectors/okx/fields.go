@@ -1,31 +1,11 @@
 package okx
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 )
-
-// text decodes a JSON string, and also a bare number, so that a field OKX
-// turns from "100" into 100 one day does not fail the pull.
-type text string
-
-func (t *text) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		err := json.Unmarshal(b, &s)
-		*t = text(s)
-		return err
-	}
-	if string(b) == "null" {
-		*t = ""
-		return nil
-	}
-	*t = text(b)
-	return nil
-}
 
 // fields parses one row's numbers and times, keeping the first failure
 // with the row and field it came from.
@@ -34,7 +14,7 @@ type fields struct {
 	err      error
 }
 
-func (f *fields) num(name string, v text) float64 {
+func (f *fields) num(name string, v collectors.Number) float64 {
 	n, err := collectors.ParseFloat(string(v))
 	if err != nil {
 		f.fail(fmt.Sprintf("%s %s is not a number: %q", f.id, name, v))
@@ -42,7 +22,7 @@ func (f *fields) num(name string, v text) float64 {
 	return n
 }
 
-func (f *fields) millis(name string, v text) time.Time {
+func (f *fields) millis(name string, v collectors.Number) time.Time {
 	t, err := collectors.ParseMillis(string(v))
 	if err != nil {
 		f.fail(fmt.Sprintf("%s %s is not a millisecond timestamp: %q", f.id, name, v))

@@ -10,14 +10,14 @@ import (
 
 // fundingRate is one row of /api/v5/public/funding-rate.
 type fundingRate struct {
-	InstID          string `json:"instId"`
-	FundingRate     text   `json:"fundingRate"`
-	FundingTime     text   `json:"fundingTime"` // the upcoming settlement
-	PrevFundingTime text   `json:"prevFundingTime"`
-	NextFundingTime text   `json:"nextFundingTime"` // the one after fundingTime
-	MaxFundingRate  text   `json:"maxFundingRate"`
-	MinFundingRate  text   `json:"minFundingRate"`
-	TS              text   `json:"ts"`
+	InstID          string            `json:"instId"`
+	FundingRate     collectors.Number `json:"fundingRate"`
+	FundingTime     collectors.Number `json:"fundingTime"` // the upcoming settlement
+	PrevFundingTime collectors.Number `json:"prevFundingTime"`
+	NextFundingTime collectors.Number `json:"nextFundingTime"` // the one after fundingTime
+	MaxFundingRate  collectors.Number `json:"maxFundingRate"`
+	MinFundingRate  collectors.Number `json:"minFundingRate"`
+	TS              collectors.Number `json:"ts"`
 }
 
 // funding reads every swap's funding with instId=ANY. OKX has refused

@@ -13,21 +13,21 @@ import (
 // (instIdCode, futureSettlement, upcChg, ...) are left out so that their
 // types never matter.
 type instrument struct {
-	InstType   string `json:"instType"`
-	InstID     string `json:"instId"`
-	InstFamily string `json:"instFamily"`
-	Uly        string `json:"uly"`
-	SettleCcy  string `json:"settleCcy"`
-	CtType     string `json:"ctType"`
-	CtVal      text   `json:"ctVal"`
-	CtMult     text   `json:"ctMult"`
-	Lever      text   `json:"lever"`
-	ListTime   text   `json:"listTime"`
-	TickSz     text   `json:"tickSz"`
-	LotSz      text   `json:"lotSz"`
-	MinSz      text   `json:"minSz"`
-	State      string `json:"state"`
-	RuleType   string `json:"ruleType"`
+	InstType   string            `json:"instType"`
+	InstID     string            `json:"instId"`
+	InstFamily string            `json:"instFamily"`
+	Uly        string            `json:"uly"`
+	SettleCcy  string            `json:"settleCcy"`
+	CtType     string            `json:"ctType"`
+	CtVal      collectors.Number `json:"ctVal"`
+	CtMult     collectors.Number `json:"ctMult"`
+	Lever      collectors.Number `json:"lever"`
+	ListTime   collectors.Number `json:"listTime"`
+	TickSz     collectors.Number `json:"tickSz"`
+	LotSz      collectors.Number `json:"lotSz"`
+	MinSz      collectors.Number `json:"minSz"`
+	State      string            `json:"state"`
+	RuleType   string            `json:"ruleType"`
 }
 
 // pair splits "BTC-USDT" or "BTC-USDT-SWAP" into base and quote.

@@ -11,18 +11,18 @@ import (
 // ticker is one row of /api/v5/market/tickers: vol24h in contracts,
 // volCcy24h in coins.
 type ticker struct {
-	InstID    string `json:"instId"`
-	Last      text   `json:"last"`
-	Vol24h    text   `json:"vol24h"`
-	VolCcy24h text   `json:"volCcy24h"`
-	TS        text   `json:"ts"`
+	InstID    string            `json:"instId"`
+	Last      collectors.Number `json:"last"`
+	Vol24h    collectors.Number `json:"vol24h"`
+	VolCcy24h collectors.Number `json:"volCcy24h"`
+	TS        collectors.Number `json:"ts"`
 }
 
 // openInterest is one row of /api/v5/public/open-interest; oi is in
 // contracts.
 type openInterest struct {
-	InstID string `json:"instId"`
-	OI     text   `json:"oi"`
+	InstID string            `json:"instId"`
+	OI     collectors.Number `json:"oi"`
 }
 
 // market joins tickers, open interest and instruments (for ctVal), read
@@ -50,7 +50,7 @@ func (c *Collector) market(ctx context.Context) ([]collectors.MarketStat, error)
 		}
 		byID[in.InstID] = inst
 	}
-	oiByID := make(map[string]text, len(ois))
+	oiByID := make(map[string]collectors.Number, len(ois))
 	for _, oi := range ois {
 		oiByID[oi.InstID] = oi.OI
 	}
