@@ -8,7 +8,6 @@ package collectors
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -34,28 +33,44 @@ func Unified(base, quote, settle string) string {
 	return strings.ToUpper(base) + "/" + strings.ToUpper(quote) + ":" + strings.ToUpper(settle)
 }
 
-var multiplierPrefix = regexp.MustCompile(`^(1000+|1M)([A-Z].*)$`)
+// multiplierPrefix splits a base asset into its multiplier prefix (1000,
+// 10000, ... or 1M) and the coin, when the coin starts with a letter:
+// 1000PEPE is 1000 and PEPE, 1INCH has no prefix.
+func multiplierPrefix(base string) (prefix, coin string, ok bool) {
+	n := 0
+	switch {
+	case strings.HasPrefix(base, "1000"):
+		for n = 4; n < len(base) && base[n] == '0'; n++ {
+		}
+	case strings.HasPrefix(base, "1M"):
+		n = 2
+	default:
+		return "", base, false
+	}
+	if n == len(base) || base[n] < 'A' || base[n] > 'Z' {
+		return "", base, false
+	}
+	return base[:n], base[n:], true
+}
 
 // Multiplier returns the contract multiplier encoded in a base asset name:
 // 1000 for 1000PEPE, 1000000 for 1000000MOG or 1MBABYDOGE, else 1.
 func Multiplier(base string) float64 {
-	m := multiplierPrefix.FindStringSubmatch(base)
-	if m == nil {
+	prefix, _, ok := multiplierPrefix(base)
+	switch {
+	case !ok:
 		return 1
-	}
-	if m[1] == "1M" {
+	case prefix == "1M":
 		return 1e6
 	}
-	return math.Pow(10, float64(len(m[1])-1))
+	return math.Pow(10, float64(len(prefix)-1))
 }
 
 // Coin strips a multiplier prefix from a base asset: PEPE for 1000PEPE.
 // Cross-exchange comparisons join on it.
 func Coin(base string) string {
-	if m := multiplierPrefix.FindStringSubmatch(base); m != nil {
-		return m[2]
-	}
-	return base
+	_, coin, _ := multiplierPrefix(base)
+	return coin
 }
 
 // ParseFloat parses a decimal string as the exchanges send it; the empty

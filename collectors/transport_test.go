@@ -215,6 +215,7 @@ func TestMultiplierAndCoin(t *testing.T) {
 	}{
 		"1000PEPE": {1000, "PEPE"}, "1000000MOG": {1e6, "MOG"}, "1MBABYDOGE": {1e6, "BABYDOGE"},
 		"1INCH": {1, "1INCH"}, "BTC": {1, "BTC"}, "10000SATS": {10000, "SATS"},
+		"1000": {1, "1000"}, "1000x": {1, "1000x"}, "1M": {1, "1M"}, "1Mx": {1, "1Mx"}, "": {1, ""},
 	} {
 		if m, c := Multiplier(base), Coin(base); m != want.mult || c != want.coin {
 			t.Errorf("%s: got %g %s, want %g %s", base, m, c, want.mult, want.coin)

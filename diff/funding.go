@@ -104,7 +104,7 @@ func formatBounds(f collectors.Funding) string {
 type quote struct {
 	exchange, symbol string
 	annualized       float64
-	snap             Snap
+	snap             *Snap
 }
 
 // Divergence finds coins whose annualized funding differs across exchanges
@@ -128,9 +128,9 @@ func Divergence(cfg Config, prev, next map[string]Snap) []Change {
 			Type: FundingDivergence, Symbol: coin, Unified: coin,
 			New: formatAnnual(gap) + " spread: " + hi.exchange + " " + formatAnnual(hi.annualized) +
 				" vs " + lo.exchange + " " + formatAnnual(lo.annualized),
-			DetectedAt:   later(hi.snap, lo.snap).At,
+			DetectedAt:   later(*hi.snap, *lo.snap).At,
 			SnapshotFrom: max(prev[hi.exchange].ID, prev[lo.exchange].ID),
-			SnapshotTo:   later(hi.snap, lo.snap).ID,
+			SnapshotTo:   later(*hi.snap, *lo.snap).ID,
 			Evidence:     map[string]float64{"spread_annualized": gap, "threshold_annualized": cfg.DivergenceAnnualized},
 		}
 		for _, q := range qs {
@@ -161,8 +161,9 @@ func quotesByCoin(snaps map[string]Snap) map[string][]quote {
 	}
 	slices.Sort(exchanges)
 	for _, e := range exchanges {
+		snap := snaps[e]
 		mine := map[string]quote{}
-		for _, f := range snaps[e].Records.Funding {
+		for _, f := range snap.Records.Funding {
 			key, ok := coinKey(f.Unified)
 			if !ok || f.IntervalHours <= 0 {
 				continue
@@ -170,7 +171,7 @@ func quotesByCoin(snaps map[string]Snap) map[string][]quote {
 			if q, dup := mine[key]; dup && q.symbol < f.Symbol {
 				continue
 			}
-			mine[key] = quote{exchange: e, symbol: f.Symbol, annualized: f.Annualized(), snap: snaps[e]}
+			mine[key] = quote{exchange: e, symbol: f.Symbol, annualized: f.Annualized(), snap: &snap}
 		}
 		for key, q := range mine {
 			out[key] = append(out[key], q)
