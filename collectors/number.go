@@ -2,7 +2,9 @@ package collectors
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
+	"time"
 
 	json "github.com/goccy/go-json"
 )
@@ -34,4 +36,37 @@ func (n *Number) UnmarshalJSON(b []byte) error {
 		*n = Number(b)
 	}
 	return nil
+}
+
+// Fields reads one record's numbers and times and keeps the first failure
+// as a malformed error naming the endpoint, the record and the field, so a
+// parser reads as a flat list of assignments.
+type Fields struct {
+	Path string // the endpoint, for the error
+	ID   string // the record: its symbol or instrument id
+	Err  error  // the first failure
+}
+
+// Float reads a decimal; "" is zero.
+func (f *Fields) Float(name string, n Number) float64 {
+	v, err := ParseFloat(string(n))
+	if err != nil {
+		f.fail(fmt.Sprintf("%s %s is not a number: %q", f.ID, name, n))
+	}
+	return v
+}
+
+// Millis reads epoch milliseconds; "" and 0 are the zero time.
+func (f *Fields) Millis(name string, n Number) time.Time {
+	t, err := ParseMillis(string(n))
+	if err != nil {
+		f.fail(fmt.Sprintf("%s %s is not a millisecond timestamp: %q", f.ID, name, n))
+	}
+	return t
+}
+
+func (f *Fields) fail(msg string) {
+	if f.Err == nil {
+		f.Err = &Error{Kind: ErrMalformed, Path: f.Path, Msg: msg}
+	}
 }

@@ -242,7 +242,7 @@ func TestFailuresAreNotChanges(t *testing.T) {
 			body(fmt.Sprintf(oneInstrument, "", r.URL.Query().Get("cursor")+"x"))(w, r)
 		}, want: collectors.ErrMalformed, text: "after 100 pages"},
 		{name: "bad number", match: linearList, fail: body(fmt.Sprintf(oneInstrument, `,"priceFilter":{"tickSize":"0,1"}`, "")),
-			want: collectors.ErrMalformed, text: `BTCUSDT tickSize: malformed: not a number: "0,1"`},
+			want: collectors.ErrMalformed, text: `BTCUSDT tickSize is not a number: "0,1"`},
 		{name: "bool for a number", match: linearList, fail: body(fmt.Sprintf(oneInstrument, `,"upperFundingRate":true`, "")),
 			want: collectors.ErrMalformed},
 	}

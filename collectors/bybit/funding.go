@@ -21,17 +21,17 @@ func (c *Collector) funding(ctx context.Context) ([]collectors.Funding, error) {
 		if t.FundingRate == "" || !ok {
 			continue
 		}
-		f := fields{symbol: t.Symbol}
+		f := collectors.Fields{ID: t.Symbol}
 		rec := collectors.Funding{
 			Exchange:      "bybit",
 			Symbol:        t.Symbol,
 			Unified:       in.Unified,
-			Rate:          f.float("fundingRate", t.FundingRate),
-			IntervalHours: f.float("fundingIntervalHour", t.FundingIntervalHour),
+			Rate:          f.Float("fundingRate", t.FundingRate),
+			IntervalHours: f.Float("fundingIntervalHour", t.FundingIntervalHour),
 			Cap:           in.FundingCap,
 			Floor:         in.FundingFloor,
-			NextFundingAt: f.millis("nextFundingTime", t.NextFundingTime),
-			MarkPrice:     f.float("markPrice", t.MarkPrice),
+			NextFundingAt: f.Millis("nextFundingTime", t.NextFundingTime),
+			MarkPrice:     f.Float("markPrice", t.MarkPrice),
 			ObservedAt:    t.at,
 		}
 		if rec.IntervalHours == 0 {
@@ -39,11 +39,11 @@ func (c *Collector) funding(ctx context.Context) ([]collectors.Funding, error) {
 		}
 		if rec.Cap == 0 && rec.Floor == 0 {
 			// Tickers publish one symmetric cap.
-			rec.Cap = f.float("fundingCap", t.FundingCap)
+			rec.Cap = f.Float("fundingCap", t.FundingCap)
 			rec.Floor = -rec.Cap
 		}
-		if f.err != nil {
-			return nil, fmt.Errorf("tickers: %w", f.err)
+		if f.Err != nil {
+			return nil, fmt.Errorf("tickers: %w", f.Err)
 		}
 		out = append(out, rec)
 	}

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 )
@@ -20,31 +19,6 @@ func integer(n collectors.Number) (int, error) {
 		return 0, &collectors.Error{Kind: collectors.ErrMalformed, Msg: fmt.Sprintf("not an integer: %q", string(n))}
 	}
 	return v, nil
-}
-
-// fields parses one item's numbers and keeps the first error, naming the
-// symbol and field, so a parser reads as a flat list of assignments.
-type fields struct {
-	symbol string
-	err    error
-}
-
-func (f *fields) float(name string, n collectors.Number) float64 {
-	v, err := collectors.ParseFloat(string(n))
-	f.fail(name, err)
-	return v
-}
-
-func (f *fields) millis(name string, n collectors.Number) time.Time {
-	t, err := collectors.ParseMillis(string(n))
-	f.fail(name, err)
-	return t
-}
-
-func (f *fields) fail(name string, err error) {
-	if err != nil && f.err == nil {
-		f.err = fmt.Errorf("%s %s: %w", f.symbol, name, err)
-	}
 }
 
 type instrumentsPage struct {
@@ -185,7 +159,7 @@ func (in instrument) normalize(category string) (collectors.Instrument, error) {
 	if in.Symbol == "" {
 		return collectors.Instrument{}, &collectors.Error{Kind: collectors.ErrMalformed, Msg: "an instrument has no symbol"}
 	}
-	f := fields{symbol: in.Symbol}
+	f := collectors.Fields{ID: in.Symbol}
 	out := collectors.Instrument{
 		Exchange:             "bybit",
 		Symbol:               in.Symbol,
@@ -198,20 +172,20 @@ func (in instrument) normalize(category string) (collectors.Instrument, error) {
 		Margin:               collectors.Linear,
 		NativeStatus:         in.Status,
 		ContractSize:         1, // one coin (linear) or one USD (inverse) per contract
-		TickSize:             f.float("tickSize", in.PriceFilter.TickSize),
-		LotSize:              f.float("qtyStep", in.LotSizeFilter.QtyStep),
-		MinQty:               f.float("minOrderQty", in.LotSizeFilter.MinOrderQty),
-		MinNotional:          f.float("minNotionalValue", in.LotSizeFilter.MinNotionalValue),
-		MaxLeverage:          f.float("maxLeverage", in.LeverageFilter.MaxLeverage),
-		FundingIntervalHours: f.float("fundingInterval", in.FundingInterval) / 60,
-		FundingCap:           f.float("upperFundingRate", in.UpperFundingRate),
-		FundingFloor:         f.float("lowerFundingRate", in.LowerFundingRate),
-		ListedAt:             f.millis("launchTime", in.LaunchTime),
+		TickSize:             f.Float("tickSize", in.PriceFilter.TickSize),
+		LotSize:              f.Float("qtyStep", in.LotSizeFilter.QtyStep),
+		MinQty:               f.Float("minOrderQty", in.LotSizeFilter.MinOrderQty),
+		MinNotional:          f.Float("minNotionalValue", in.LotSizeFilter.MinNotionalValue),
+		MaxLeverage:          f.Float("maxLeverage", in.LeverageFilter.MaxLeverage),
+		FundingIntervalHours: f.Float("fundingInterval", in.FundingInterval) / 60,
+		FundingCap:           f.Float("upperFundingRate", in.UpperFundingRate),
+		FundingFloor:         f.Float("lowerFundingRate", in.LowerFundingRate),
+		ListedAt:             f.Millis("launchTime", in.LaunchTime),
 		// On a perpetual a delivery time is its scheduled delisting.
-		DeliveryAt: f.millis("deliveryTime", in.DeliveryTime),
+		DeliveryAt: f.Millis("deliveryTime", in.DeliveryTime),
 	}
-	if f.err != nil {
-		return collectors.Instrument{}, f.err
+	if f.Err != nil {
+		return collectors.Instrument{}, f.Err
 	}
 	// LinearFutures and InverseFutures are dated; so is any future
 	// "…Futures" type Bybit adds. Everything else is taken as perpetual.

@@ -21,24 +21,24 @@ func (c *Collector) market(ctx context.Context) ([]collectors.MarketStat, error)
 		if !ok || in.ContractType != collectors.Perpetual {
 			continue
 		}
-		f := fields{symbol: t.Symbol}
+		f := collectors.Fields{ID: t.Symbol}
 		var volume, oi float64
 		if in.Margin == collectors.Inverse {
-			volume, oi = f.float("volume24h", t.Volume24h), f.float("openInterest", t.OpenInterest)
+			volume, oi = f.Float("volume24h", t.Volume24h), f.Float("openInterest", t.OpenInterest)
 		} else {
-			volume, oi = f.float("turnover24h", t.Turnover24h), f.float("openInterestValue", t.OpenInterestValue)
+			volume, oi = f.Float("turnover24h", t.Turnover24h), f.Float("openInterestValue", t.OpenInterestValue)
 		}
 		rec := collectors.MarketStat{
 			Exchange:        "bybit",
 			Symbol:          t.Symbol,
 			Unified:         in.Unified,
-			LastPrice:       f.float("lastPrice", t.LastPrice),
+			LastPrice:       f.Float("lastPrice", t.LastPrice),
 			Volume24hUSD:    volume,
 			OpenInterestUSD: oi,
 			ObservedAt:      t.at,
 		}
-		if f.err != nil {
-			return nil, fmt.Errorf("tickers: %w", f.err)
+		if f.Err != nil {
+			return nil, fmt.Errorf("tickers: %w", f.Err)
 		}
 		out = append(out, rec)
 	}

@@ -84,7 +84,7 @@ func (c *Collector) fundingEach(ctx context.Context) ([]fundingRate, error) {
 // the gap between the previous and the upcoming settlement, else between
 // the upcoming one and the one after.
 func (c *Collector) toFunding(fr fundingRate) (collectors.Funding, error) {
-	f := fields{path: pathFundingRate, id: string(fr.InstID)}
+	f := collectors.Fields{Path: pathFundingRate, ID: string(fr.InstID)}
 	base, quote, ok := pair(string(fr.InstID))
 	if !ok {
 		return collectors.Funding{}, &collectors.Error{Kind: collectors.ErrMalformed, Path: pathFundingRate,
@@ -94,9 +94,9 @@ func (c *Collector) toFunding(fr fundingRate) (collectors.Funding, error) {
 	if quote == "USD" {
 		settle = base
 	}
-	at := f.millis("fundingTime", fr.FundingTime)
-	prev := f.millis("prevFundingTime", fr.PrevFundingTime)
-	next := f.millis("nextFundingTime", fr.NextFundingTime)
+	at := f.Millis("fundingTime", fr.FundingTime)
+	prev := f.Millis("prevFundingTime", fr.PrevFundingTime)
+	next := f.Millis("nextFundingTime", fr.NextFundingTime)
 	var interval float64
 	switch {
 	case !at.IsZero() && !prev.IsZero() && at.After(prev):
@@ -106,12 +106,12 @@ func (c *Collector) toFunding(fr fundingRate) (collectors.Funding, error) {
 	}
 	rec := collectors.Funding{
 		Exchange: "okx", Symbol: string(fr.InstID), Unified: collectors.Unified(base, quote, settle),
-		Rate:          f.num("fundingRate", fr.FundingRate),
+		Rate:          f.Float("fundingRate", fr.FundingRate),
 		IntervalHours: interval,
-		Cap:           f.num("maxFundingRate", fr.MaxFundingRate),
-		Floor:         f.num("minFundingRate", fr.MinFundingRate),
+		Cap:           f.Float("maxFundingRate", fr.MaxFundingRate),
+		Floor:         f.Float("minFundingRate", fr.MinFundingRate),
 		NextFundingAt: at,
-		ObservedAt:    c.observed(f.millis("ts", fr.TS)),
+		ObservedAt:    c.observed(f.Millis("ts", fr.TS)),
 	}
-	return rec, f.err
+	return rec, f.Err
 }

@@ -84,7 +84,7 @@ func (c *Collector) instruments(ctx context.Context) ([]collectors.Instrument, e
 // MinQty stay in contracts, as OKX publishes them. OKX lists plain coins
 // (PEPE with a large ctVal), so Multiplier is always 1.
 func toInstrument(in instrument) (collectors.Instrument, error) {
-	f := fields{path: pathInstruments, id: string(in.InstID)}
+	f := collectors.Fields{Path: pathInstruments, ID: string(in.InstID)}
 	family := string(in.InstFamily)
 	if family == "" {
 		family = string(in.Uly)
@@ -115,19 +115,19 @@ func toInstrument(in instrument) (collectors.Instrument, error) {
 	}
 	ctMult := 1.0
 	if in.CtMult != "" {
-		ctMult = f.num("ctMult", in.CtMult)
+		ctMult = f.Float("ctMult", in.CtMult)
 	}
 	inst := collectors.Instrument{
 		Exchange: "okx", Symbol: string(in.InstID), Unified: collectors.Unified(base, quote, settle),
 		Base: base, Quote: quote, Settle: settle, Multiplier: 1,
 		ContractType: collectors.Perpetual, NativeType: nativeType, Margin: margin,
 		Status: normalStatus(string(in.State)), NativeStatus: string(in.State),
-		ContractSize: f.num("ctVal", in.CtVal) * ctMult,
-		TickSize:     f.num("tickSz", in.TickSz),
-		LotSize:      f.num("lotSz", in.LotSz),
-		MinQty:       f.num("minSz", in.MinSz),
-		MaxLeverage:  f.num("lever", in.Lever),
-		ListedAt:     f.millis("listTime", in.ListTime),
+		ContractSize: f.Float("ctVal", in.CtVal) * ctMult,
+		TickSize:     f.Float("tickSz", in.TickSz),
+		LotSize:      f.Float("lotSz", in.LotSz),
+		MinQty:       f.Float("minSz", in.MinSz),
+		MaxLeverage:  f.Float("lever", in.Lever),
+		ListedAt:     f.Millis("listTime", in.ListTime),
 	}
-	return inst, f.err
+	return inst, f.Err
 }

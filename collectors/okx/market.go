@@ -61,19 +61,19 @@ func (c *Collector) market(ctx context.Context) ([]collectors.MarketStat, error)
 			return nil, &collectors.Error{Kind: collectors.ErrMalformed, Path: pathTickers,
 				Msg: fmt.Sprintf("ticker %s is missing from the instruments list (listed between the requests?)", t.InstID)}
 		}
-		f := fields{path: pathTickers, id: string(t.InstID)}
-		last := f.num("last", t.Last)
+		f := collectors.Fields{Path: pathTickers, ID: string(t.InstID)}
+		last := f.Float("last", t.Last)
 		var volume, oiUSD float64
 		if inst.Margin == collectors.Inverse {
-			volume = f.num("vol24h", t.Vol24h) * inst.ContractSize
-			oiUSD = f.num("oi", oiByID[t.InstID]) * inst.ContractSize
+			volume = f.Float("vol24h", t.Vol24h) * inst.ContractSize
+			oiUSD = f.Float("oi", oiByID[t.InstID]) * inst.ContractSize
 		} else {
-			volume = f.num("volCcy24h", t.VolCcy24h) * last
-			oiUSD = f.num("oi", oiByID[t.InstID]) * inst.ContractSize * last
+			volume = f.Float("volCcy24h", t.VolCcy24h) * last
+			oiUSD = f.Float("oi", oiByID[t.InstID]) * inst.ContractSize * last
 		}
-		observed := c.observed(f.millis("ts", t.TS))
-		if f.err != nil {
-			return nil, f.err
+		observed := c.observed(f.Millis("ts", t.TS))
+		if f.Err != nil {
+			return nil, f.Err
 		}
 		out = append(out, collectors.MarketStat{
 			Exchange: "okx", Symbol: inst.Symbol, Unified: inst.Unified,

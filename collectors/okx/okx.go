@@ -138,3 +138,11 @@ func emptyList(out any) bool {
 	}
 	return (v.Kind() == reflect.Slice || v.Kind() == reflect.Array) && v.Len() == 0
 }
+
+// observed is the exchange's timestamp, else our fetch time.
+func (c *Collector) observed(ts time.Time) time.Time {
+	if ts.IsZero() {
+		return c.now().UTC()
+	}
+	return ts
+}
