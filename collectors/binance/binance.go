@@ -6,6 +6,7 @@
 package binance
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log"
@@ -112,6 +113,27 @@ func wrap(endpoint string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w", endpoint, collectors.Classify(err))
+}
+
+// getJSON fetches url through the collector's HTTP client, whose
+// transport turns every failed answer into a *collectors.Error, and
+// decodes the body into v. Answers that go-binance would decode field by
+// field into structs of its own (the largest of a sweep) come this way.
+func (c *Collector) getJSON(ctx context.Context, url string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return &collectors.Error{Kind: collectors.ErrInternal, Err: err}
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return collectors.RequestError(c.client, req.URL.Path, err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return collectors.RequestError(c.client, req.URL.Path, err)
+	}
+	return collectors.DecodeJSON(body, v)
 }
 
 func empty(what string) error {

@@ -2,6 +2,8 @@ package binance
 
 import (
 	"context"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,8 +15,10 @@ const historyLimit = 1000
 
 // historyRow is one settled funding rate as both futures APIs send it.
 type historyRow struct {
-	symbol, rate, mark string
-	at                 int64
+	Symbol      string            `json:"symbol"`
+	FundingRate collectors.Number `json:"fundingRate"`
+	FundingTime int64             `json:"fundingTime"`
+	MarkPrice   collectors.Number `json:"markPrice"` // "" for old records
 }
 
 // FundingHistory returns the perpetual symbol's settled funding rates in
@@ -23,40 +27,28 @@ type historyRow struct {
 // (BTCUSD_PERP) from /dapi/v1/fundingRate. Each record's ObservedAt is its
 // settlement time; Unified and IntervalHours are left to the caller.
 func (c *Collector) FundingHistory(ctx context.Context, symbol string, from, to time.Time) ([]collectors.Funding, error) {
-	path, page := "/fapi/v1/fundingRate", func(start, end int64) ([]historyRow, error) {
-		rows, err := c.usdm.NewFundingRateService().Symbol(symbol).StartTime(start).EndTime(end).Limit(historyLimit).Do(ctx)
-		out := make([]historyRow, len(rows))
-		for i, r := range rows {
-			out[i] = historyRow{r.Symbol, r.FundingRate, r.MarkPrice, r.FundingTime}
-		}
-		return out, err
-	}
+	base, path := c.cfg.FuturesURL, "/fapi/v1/fundingRate"
 	if strings.HasSuffix(symbol, "_PERP") {
-		path, page = "/dapi/v1/fundingRate", func(start, end int64) ([]historyRow, error) {
-			rows, err := c.coinm.NewFundingRateService().Symbol(symbol).StartTime(start).EndTime(end).Limit(historyLimit).Do(ctx)
-			out := make([]historyRow, len(rows))
-			for i, r := range rows {
-				out[i] = historyRow{r.Symbol, r.FundingRate, r.MarkPrice, r.FundingTime}
-			}
-			return out, err
-		}
+		base, path = c.cfg.DeliveryURL, "/dapi/v1/fundingRate"
 	}
 	var out []collectors.Funding
 	start := from
 	for !start.After(to) {
-		rows, err := page(start.UnixMilli(), to.UnixMilli())
-		if err != nil {
+		var rows []historyRow
+		q := url.Values{"symbol": {symbol}, "startTime": {strconv.FormatInt(start.UnixMilli(), 10)},
+			"endTime": {strconv.FormatInt(to.UnixMilli(), 10)}, "limit": {strconv.Itoa(historyLimit)}}
+		if err := c.getJSON(ctx, base+path+"?"+q.Encode(), &rows); err != nil {
 			return nil, wrap(path, err)
 		}
 		newest := start
 		for _, r := range rows {
-			rate, err := collectors.ParseFloat(r.rate)
-			at := collectors.Millis(r.at)
-			if err != nil || r.rate == "" || at.IsZero() || r.symbol != symbol {
+			rate, err := collectors.ParseFloat(string(r.FundingRate))
+			at := collectors.Millis(r.FundingTime)
+			if err != nil || r.FundingRate == "" || at.IsZero() || r.Symbol != symbol {
 				return nil, &collectors.Error{Kind: collectors.ErrMalformed, Path: path,
 					Msg: "a funding history row of " + symbol + " is unusable"}
 			}
-			mark, _ := collectors.ParseFloat(r.mark) // "" for old records
+			mark, _ := collectors.ParseFloat(string(r.MarkPrice))
 			if !at.Before(from) && !at.After(to) {
 				out = append(out, collectors.Funding{Exchange: "binance", Symbol: symbol, Rate: rate, MarkPrice: mark, ObservedAt: at})
 			}

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -125,24 +123,10 @@ type filter struct {
 	Notional   collectors.Number `json:"notional"`
 }
 
-// exchangeInfo fetches and decodes one exchangeInfo document through the
-// collector's HTTP client.
+// exchangeInfo fetches and decodes one exchangeInfo document.
 func (c *Collector) exchangeInfo(ctx context.Context, url string) (exchangeInfo, error) {
 	var info exchangeInfo
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return info, &collectors.Error{Kind: collectors.ErrInternal, Err: err}
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return info, collectors.RequestError(c.client, req.URL.Path, err)
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return info, collectors.RequestError(c.client, req.URL.Path, err)
-	}
-	return info, collectors.DecodeJSON(body, &info)
+	return info, c.getJSON(ctx, url, &info)
 }
 
 // listing is what futures.Symbol and delivery.Symbol have in common.
