@@ -22,23 +22,31 @@ func instruments(symbols ...string) collectors.Records {
 	return r
 }
 
+// storeWith opens a fresh database holding one OKX snapshot of kind per
+// records, every 5 minutes from at.
+func storeWith(t *testing.T, kind collectors.Kind, at time.Time, records ...collectors.Records) *store.Store {
+	t.Helper()
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "p.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for i, recs := range records {
+		snap := collectors.Snapshot{Exchange: "okx", Kind: kind, StartedAt: at.Add(time.Duration(i) * 5 * time.Minute), Records: recs}
+		if _, err := st.Save(t.Context(), snap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st
+}
+
 // TestDetectorWithoutTheCLI: two snapshots stored, two detectors racing
 // (as a daemon's jobs might): the new listing is found once, every run is
 // compared once, and a later pass finds nothing.
 func TestDetectorWithoutTheCLI(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-	for i, recs := range []collectors.Records{instruments("A", "B"), instruments("A", "B", "C")} {
-		snap := collectors.Snapshot{Exchange: "okx", Kind: collectors.KindInstruments, StartedAt: at.Add(time.Duration(i) * time.Hour), Records: recs}
-		if _, err := st.Save(ctx, snap); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st := storeWith(t, collectors.KindInstruments, at, instruments("A", "B"), instruments("A", "B", "C"))
 	d := NewDetector(st, diff.DefaultConfig(), []string{"okx"})
 	var wg sync.WaitGroup
 	counts := make([]int, 2)
@@ -77,11 +85,6 @@ func TestDetectorWithoutTheCLI(t *testing.T) {
 // the same crossing, adds no second funding.extreme.
 func TestStreamCrossingIsNotReportedTwice(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	funding := func(rate float64) collectors.Records {
 		return collectors.Records{Funding: []collectors.Funding{
@@ -89,12 +92,7 @@ func TestStreamCrossingIsNotReportedTwice(t *testing.T) {
 			{Exchange: "okx", Symbol: "SOL-USDT-SWAP", Unified: "SOL/USDT:USDT", Rate: rate, IntervalHours: 8, ObservedAt: at},
 		}}
 	}
-	for i, rate := range []float64{0.0001, 0.002} {
-		snap := collectors.Snapshot{Exchange: "okx", Kind: collectors.KindFunding, StartedAt: at.Add(time.Duration(i) * 5 * time.Minute), Records: funding(rate)}
-		if _, err := st.Save(ctx, snap); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st := storeWith(t, collectors.KindFunding, at, funding(0.0001), funding(0.002))
 	// What the stream stored between the sweeps (no snapshot).
 	live := diff.Change{ID: "live1", Exchange: "okx", Kind: collectors.KindFunding, Type: diff.FundingExtreme,
 		Symbol: "WIF-USDT-SWAP", DetectedAt: at.Add(2 * time.Minute)}
