@@ -10,7 +10,10 @@ import (
 )
 
 // Records returns the records of one snapshot exactly as Save received
-// them, sorted by symbol, with times in UTC at millisecond precision.
+// them, sorted by symbol, with times in UTC at millisecond precision; a
+// funding row saved without its own time reads back, once Compact has
+// folded its snapshot, with the snapshot's time, as funding_history shows
+// it.
 func (s *Store) Records(ctx context.Context, snapshotID int64) (collectors.Records, error) {
 	recs, err := s.records(ctx, snapshotID)
 	if err != nil {

@@ -12,24 +12,30 @@ import (
 
 // Compacted is what one Compact call did.
 type Compacted struct {
-	Days        int // (exchange, kind, day) steps committed
-	RowsBefore  int // raw rows and stream samples examined
-	RowsKept    int // rows left: one per symbol and hour, plus every settled rate
-	SamplesGone int // stream samples removed
+	Days        int // (exchange, kind, day) reduced
+	Folded      int // superseded sweeps' funding rows moved into the compact table
+	RowsBefore  int // rows older than the raw window examined
+	RowsKept    int // of those, rows left: one per symbol and hour, plus every settled rate
+	SamplesGone int // stream samples and folded sweep rows removed
 }
 
-// Compact reduces raw funding and market observations made before the UTC
-// day containing before to hourly rows: per symbol, the last observation
-// of each hour, plus for funding every settled rate (the last observation
-// before each change of next_funding_at, i.e. the rate observed at or just
-// before the settlement). Sweep rows move from their snapshot into the
-// compact tables; stream samples are thinned in place; backfilled
-// settlements are kept whole. The newest complete snapshot of each
-// exchange and kind is never touched, because diff compares against it.
+// Compact keeps the history small and quick to read. First it folds
+// every superseded funding snapshot: its rows move from funding_rows,
+// where one symbol's rows lie scattered among every other symbol's, into
+// funding_samples, where they lie together in time order. Then it reduces
+// raw funding and market observations made before the UTC day containing
+// before to hourly rows: per symbol, the last observation of each hour,
+// plus for funding every settled rate (the last observation before each
+// change of next_funding_at, i.e. the rate observed at or just before the
+// settlement). Stream samples and folded sweeps are thinned in place;
+// backfilled settlements are kept whole. The newest complete snapshot of
+// each exchange and kind is never touched, because diff compares against
+// it.
 //
-// Each (exchange, kind, day) is one transaction, so readers keep working
-// and an interrupted Compact resumes where it stopped; the views show the
-// same columns before and after.
+// Each fold batch and each (exchange, kind, day) is one transaction, so
+// readers keep working and an interrupted Compact resumes where it
+// stopped; the views show the same rows and columns before and after
+// folding, and Records reads a folded snapshot as it was saved.
 func (s *Store) Compact(ctx context.Context, before time.Time) (Compacted, error) {
 	var total Compacted
 	if s.w == nil {
@@ -41,13 +47,17 @@ func (s *Store) Compact(ctx context.Context, before time.Time) (Compacted, error
 		return total, fmt.Errorf("compact: %w", err)
 	}
 	for _, st := range streams {
+		if st.kind == collectors.KindFunding {
+			n, err := s.fold(ctx, st.exchange)
+			total.Folded += n
+			if err != nil {
+				return total, fmt.Errorf("compact %s funding: %w", st.exchange, err)
+			}
+		}
 		for {
 			step, more, err := s.compactDay(ctx, st, cutoff)
 			if err != nil {
 				return total, fmt.Errorf("compact %s %s: %w", st.exchange, st.kind, err)
-			}
-			if step.Days == 0 {
-				break
 			}
 			total.Days += step.Days
 			total.RowsBefore += step.RowsBefore
@@ -59,6 +69,111 @@ func (s *Store) Compact(ctx context.Context, before time.Time) (Compacted, error
 		}
 	}
 	return total, nil
+}
+
+// foldBatch is how many snapshots one fold transaction moves: a day of
+// 5-minute sweeps in six transactions.
+const foldBatch = 48
+
+// fold moves the funding rows of every complete snapshot of exchange
+// older than its newest complete one into funding_samples, and returns how
+// many rows it moved. The newest stays where diff and instruments_latest
+// read it quickest.
+func (s *Store) fold(ctx context.Context, exchange string) (int, error) {
+	total := 0
+	for {
+		n, more, err := s.foldSome(ctx, exchange)
+		total += n
+		if err != nil || !more {
+			return total, err
+		}
+	}
+}
+
+// foldSome folds up to foldBatch snapshots in one transaction; more
+// reports whether others may be waiting.
+func (s *Store) foldSome(ctx context.Context, exchange string) (int, bool, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, false, err
+	}
+	defer tx.Rollback()
+	var through, newest int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT through_id FROM compaction WHERE exchange = ? AND kind = 'fold'), 0),
+		COALESCE((SELECT MAX(id) FROM snapshots WHERE exchange = ? AND kind = 'funding' AND complete = 1), 0)`,
+		exchange, exchange).Scan(&through, &newest); err != nil {
+		return 0, false, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, first_seen_at FROM snapshots
+		WHERE kind = 'funding' AND complete = 1 AND exchange = ? AND id > ? AND id < ? ORDER BY id LIMIT ?`,
+		exchange, through, newest, foldBatch)
+	if err != nil {
+		return 0, false, err
+	}
+	type snap struct {
+		id    int64
+		first time.Time
+	}
+	var snaps []snap
+	err = scanRows(rows, func() error {
+		var sn snap
+		var first sql.NullString
+		if err := rows.Scan(&sn.id, &first); err != nil {
+			return err
+		}
+		var err error
+		sn.first, err = parseTime(first)
+		snaps = append(snaps, sn)
+		return err
+	})
+	if err != nil || len(snaps) == 0 {
+		return 0, false, err
+	}
+	d := newDict(tx)
+	moved := 0
+	for _, sn := range snaps {
+		fs, err := readFundingRows(ctx, tx, sn.id, exchange)
+		if err != nil {
+			return 0, false, err
+		}
+		var first, last time.Time
+		for i := range fs {
+			// As the views show it: a row without its own time was
+			// observed when the snapshot was.
+			if fs[i].ObservedAt.IsZero() {
+				fs[i].ObservedAt = sn.first
+			}
+			if at := fs[i].ObservedAt; first.IsZero() || at.Before(first) {
+				first = at
+			}
+			if at := fs[i].ObservedAt; at.After(last) {
+				last = at
+			}
+		}
+		n, err := insertFundingSamples(ctx, tx, d, originSweep, sn.id, fs)
+		if err != nil {
+			return 0, false, err
+		}
+		moved += n
+		if _, err := tx.ExecContext(ctx, `INSERT INTO folded_snapshots (snapshot_id, first_observed, last_observed) VALUES (?, ?, ?)`,
+			sn.id, bound(first), bound(last)); err != nil {
+			return 0, false, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM funding_rows WHERE snapshot_id = ?`, sn.id); err != nil {
+			return 0, false, err
+		}
+	}
+	if err := setCompacted(ctx, tx, exchange, "fold", snaps[len(snaps)-1].id); err != nil {
+		return 0, false, err
+	}
+	return moved, len(snaps) == foldBatch, tx.Commit()
+}
+
+// setCompacted records how far one compaction step has gone.
+func setCompacted(ctx context.Context, tx *sql.Tx, exchange, step string, through int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO compaction (exchange, kind, through_id) VALUES (?, ?, ?)
+		ON CONFLICT (exchange, kind) DO UPDATE SET through_id = excluded.through_id`, exchange, step, through)
+	return err
 }
 
 type compactStream struct {
@@ -134,40 +249,50 @@ func (s *Store) compactDay(ctx context.Context, st compactStream, cutoff time.Ti
 			return out, false, err
 		}
 	}
-	d := newDict(tx)
 	if len(ids) > 0 {
 		var err error
 		if st.kind == collectors.KindFunding {
-			out, err = compactFundingRows(ctx, tx, d, st.exchange, ids)
+			// Fold moves complete snapshots (one that became superseded
+			// since waits for the next Compact); incomplete ones, kept for
+			// inspection until now, go.
+			in, args := idList(ids)
+			_, err = tx.ExecContext(ctx, `DELETE FROM funding_rows WHERE snapshot_id IN (
+				SELECT id FROM snapshots WHERE id IN (`+in+`) AND complete = 0)`, args...)
 		} else {
-			out, err = compactMarketRows(ctx, tx, d, st.exchange, ids)
+			out, err = compactMarketRows(ctx, tx, newDict(tx), st.exchange, ids)
 		}
 		if err != nil {
 			return out, false, err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO compaction (exchange, kind, through_id) VALUES (?, ?, ?)
-			ON CONFLICT (exchange, kind) DO UPDATE SET through_id = excluded.through_id`,
-			st.exchange, string(st.kind), ids[len(ids)-1]); err != nil {
+		if err := setCompacted(ctx, tx, st.exchange, string(st.kind), ids[len(ids)-1]); err != nil {
 			return out, false, err
 		}
 	}
-	if st.kind == collectors.KindFunding {
-		// Stream samples: every whole day before the cutoff not thinned
-		// yet, one per call, the oldest first, after the sweeps' rows.
-		if len(ids) == 0 {
-			n, kept, err := thinStreamSamples(ctx, tx, st.exchange, cutoff)
+	if st.kind == collectors.KindFunding && len(ids) == 0 {
+		// Samples: every whole day before the cutoff not thinned yet, one
+		// per call, the oldest first, folded sweeps before stream samples,
+		// after the rows left in snapshots.
+		for _, origin := range []Origin{originSweep, OriginStream} {
+			n, kept, err := thinSamples(ctx, tx, st.exchange, origin, cutoff)
 			if err != nil {
 				return out, false, err
 			}
 			out.RowsBefore += n
 			out.RowsKept += kept
 			out.SamplesGone += n - kept
+			if n > 0 {
+				break
+			}
 		}
 	}
 	if len(ids) == 0 && out.RowsBefore == 0 {
 		return Compacted{}, false, nil
 	}
-	out.Days = 1
+	// A funding day counts once, when its samples are thinned: its
+	// snapshots' step only drops incomplete ones.
+	if st.kind == collectors.KindMarket || len(ids) == 0 {
+		out.Days = 1
+	}
 	return out, true, tx.Commit()
 }
 
@@ -182,69 +307,6 @@ func keep(at []time.Time, next []time.Time) []bool {
 			(next != nil && !next[i].Equal(next[i+1]))
 	}
 	return out
-}
-
-func compactFundingRows(ctx context.Context, tx *sql.Tx, d *dict, exchange string, ids []int64) (Compacted, error) {
-	var out Compacted
-	in, args := idList(ids)
-	rows, err := tx.QueryContext(ctx, `SELECT f.snapshot_id, f.symbol, f.unified, f.rate, f.interval_hours, f.cap, f.floor,
-		f.next_funding_at, f.mark_price, COALESCE(f.observed_at, s.first_seen_at)
-		FROM funding_rows f JOIN snapshots s ON s.id = f.snapshot_id
-		WHERE f.snapshot_id IN (`+in+`) AND s.complete = 1 ORDER BY f.symbol, 10, f.snapshot_id`, args...)
-	if err != nil {
-		return out, err
-	}
-	type row struct {
-		f    collectors.Funding
-		snap int64
-	}
-	var all []row
-	err = scanRows(rows, func() error {
-		var r row
-		var interval, fcap, floor, mark sql.NullFloat64
-		var next, observed sql.NullString
-		if err := rows.Scan(&r.snap, &r.f.Symbol, &r.f.Unified, &r.f.Rate, &interval, &fcap, &floor, &next, &mark, &observed); err != nil {
-			return err
-		}
-		r.f.Exchange = exchange
-		r.f.IntervalHours, r.f.Cap, r.f.Floor, r.f.MarkPrice = interval.Float64, fcap.Float64, floor.Float64, mark.Float64
-		var err error
-		if r.f.NextFundingAt, err = parseTime(next); err != nil {
-			return err
-		}
-		r.f.ObservedAt, err = parseTime(observed)
-		all = append(all, r)
-		return err
-	})
-	if err != nil {
-		return out, err
-	}
-	out.RowsBefore = len(all)
-	err = eachSeries(len(all), func(i, j int) bool { return all[i].f.Symbol == all[j].f.Symbol }, func(start, end int) error {
-		at, next := make([]time.Time, 0, end-start), make([]time.Time, 0, end-start)
-		for _, r := range all[start:end] {
-			at, next = append(at, r.f.ObservedAt), append(next, r.f.NextFundingAt)
-		}
-		for i, k := range keep(at, next) {
-			if !k {
-				continue
-			}
-			r := all[start+i]
-			n, err := insertFundingSamples(ctx, tx, d, originSweep, r.snap, []collectors.Funding{r.f})
-			if err != nil {
-				return err
-			}
-			out.RowsKept += n
-		}
-		return nil
-	})
-	if err != nil {
-		return out, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM funding_rows WHERE snapshot_id IN (`+in+`)`, args...); err != nil {
-		return out, err
-	}
-	return out, nil
 }
 
 func compactMarketRows(ctx context.Context, tx *sql.Tx, d *dict, exchange string, ids []int64) (Compacted, error) {
@@ -325,46 +387,65 @@ func compactMarketRows(ctx context.Context, tx *sql.Tx, d *dict, exchange string
 	return out, nil
 }
 
-// thinStreamSamples reduces one exchange's stream samples of the oldest
-// day before cutoff not thinned yet. It returns how many samples that day
-// had and how many it kept; 0, 0 when nothing is left to thin.
-func thinStreamSamples(ctx context.Context, tx *sql.Tx, exchange string, cutoff time.Time) (int, int, error) {
-	var oldest sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT MIN(p.observed_id) FROM series se JOIN funding_samples p ON p.series_id = se.id
-		WHERE se.exchange = ? AND p.origin = ? AND p.observed_id >= COALESCE(
-			(SELECT through_id FROM compaction WHERE exchange = se.exchange AND kind = 'stream'), 0)
-		  AND p.observed_id < ?`,
-		exchange, int(OriginStream), cutoff.UnixMilli()).Scan(&oldest)
+// thinSamples reduces one exchange's funding samples of one origin (folded
+// sweeps or stream samples) of the oldest day before cutoff not thinned
+// yet. It returns how many samples that day had and how many it kept;
+// 0, 0 when nothing is left to thin.
+func thinSamples(ctx context.Context, tx *sql.Tx, exchange string, origin Origin, cutoff time.Time) (int, int, error) {
+	step := "sweep"
+	if origin == OriginStream {
+		step = "stream"
+	}
+	var through int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT through_id FROM compaction WHERE exchange = ? AND kind = ?), 0)`,
+		exchange, step).Scan(&through); err != nil {
+		return 0, 0, err
+	}
+	var oldest sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT MIN(p.observed_at) FROM series se JOIN funding_samples p ON p.series_id = se.id
+		WHERE se.exchange = ? AND p.origin = ? AND p.observed_at >= ? AND p.observed_at < ?`,
+		exchange, int(origin), bound(time.UnixMilli(through)), bound(cutoff)).Scan(&oldest)
 	if err != nil || !oldest.Valid {
 		return 0, 0, err
 	}
-	day := time.UnixMilli(oldest.Int64).UTC().Truncate(24 * time.Hour)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO compaction (exchange, kind, through_id) VALUES (?, 'stream', ?)
-		ON CONFLICT (exchange, kind) DO UPDATE SET through_id = excluded.through_id`,
-		exchange, day.Add(24*time.Hour).UnixMilli()); err != nil {
-		return 0, 0, err
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT p.series_id, p.observed_id, p.next_funding_id FROM funding_samples p
-		JOIN series se ON se.id = p.series_id
-		WHERE se.exchange = ? AND p.origin = ? AND p.observed_id >= ? AND p.observed_id < ?
-		ORDER BY p.series_id, p.observed_id`, exchange, int(OriginStream), day.UnixMilli(), day.Add(24*time.Hour).UnixMilli())
+	t, err := parseTime(oldest)
 	if err != nil {
 		return 0, 0, err
 	}
-	type sample struct{ series, observed, next int64 }
+	day := t.Truncate(24 * time.Hour)
+	if err := setCompacted(ctx, tx, exchange, step, day.Add(24*time.Hour).UnixMilli()); err != nil {
+		return 0, 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT p.series_id, p.observed_at, p.sweep_id, p.next_funding_id FROM series se
+		JOIN funding_samples p ON p.series_id = se.id
+		WHERE se.exchange = ? AND p.origin = ? AND p.observed_at >= ? AND p.observed_at < ?
+		ORDER BY p.series_id, p.observed_at, p.sweep_id`, exchange, int(origin), bound(day), bound(day.Add(24*time.Hour)))
+	if err != nil {
+		return 0, 0, err
+	}
+	type sample struct {
+		series, sweep  int64
+		observed, next time.Time
+	}
 	var all []sample
 	err = scanRows(rows, func() error {
 		var s sample
+		var observed sql.NullString
 		var next sql.NullInt64
-		err := rows.Scan(&s.series, &s.observed, &next)
-		s.next = next.Int64
+		if err := rows.Scan(&s.series, &observed, &s.sweep, &next); err != nil {
+			return err
+		}
+		s.next = time.UnixMilli(next.Int64)
+		var err error
+		s.observed, err = parseTime(observed)
 		all = append(all, s)
 		return err
 	})
 	if err != nil {
 		return 0, 0, err
 	}
-	del, err := tx.PrepareContext(ctx, `DELETE FROM funding_samples WHERE series_id = ? AND observed_id = ? AND origin = ?`)
+	del, err := tx.PrepareContext(ctx, `DELETE FROM funding_samples
+		WHERE series_id = ? AND observed_at = ? AND origin = ? AND sweep_id = ?`)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -373,14 +454,15 @@ func thinStreamSamples(ctx context.Context, tx *sql.Tx, exchange string, cutoff 
 	err = eachSeries(len(all), func(i, j int) bool { return all[i].series == all[j].series }, func(start, end int) error {
 		at, next := make([]time.Time, 0, end-start), make([]time.Time, 0, end-start)
 		for _, s := range all[start:end] {
-			at, next = append(at, time.UnixMilli(s.observed)), append(next, time.UnixMilli(s.next))
+			at, next = append(at, s.observed), append(next, s.next)
 		}
 		for i, k := range keep(at, next) {
 			if k {
 				kept++
 				continue
 			}
-			if _, err := del.ExecContext(ctx, all[start+i].series, all[start+i].observed, int(OriginStream)); err != nil {
+			s := all[start+i]
+			if _, err := del.ExecContext(ctx, s.series, bound(s.observed), int(origin), s.sweep); err != nil {
 				return err
 			}
 		}

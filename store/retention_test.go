@@ -46,10 +46,22 @@ func TestCompact(t *testing.T) {
 	day0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	const symbols, days = 3, 3
 	seq := 0
+	var lastDay []int64 // funding snapshots of the last day, which folding moves but does not thin
 	for at := day0; at.Before(day0.Add(days * 24 * time.Hour)); at = at.Add(5 * time.Minute) {
-		mustSave(t, s, sweepFunding("bybit", symbols, at, seq))
+		id := mustSave(t, s, sweepFunding("bybit", symbols, at, seq)).SnapshotID
+		if at.After(day0.Add((days - 1) * 24 * time.Hour)) {
+			lastDay = append(lastDay, id)
+		}
 		mustSave(t, s, sweepMarket("bybit", symbols, at, seq))
 		seq++
+	}
+	saved := map[int64]collectors.Records{}
+	for _, id := range lastDay {
+		recs, err := s.Records(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved[id] = recs
 	}
 	// Stream samples every minute on the first day.
 	var samples []collectors.Funding
@@ -77,8 +89,15 @@ func TestCompact(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantKept := len(keptFunding) + len(keptMarket) + 24
-	if got.RowsKept != wantKept || got.SamplesGone != 24*60-24 {
-		t.Errorf("compacted %+v, want %d rows kept and %d stream samples gone", got, wantKept, 24*60-24)
+	wantGone := 24*60 - 24 + 2*288*symbols - len(keptFunding)
+	wantFolded := days*288*symbols - symbols // all but the newest snapshot
+	if got.RowsKept != wantKept || got.SamplesGone != wantGone || got.Folded != wantFolded {
+		t.Errorf("compacted %+v, want %d rows kept, %d samples gone, %d folded", got, wantKept, wantGone, wantFolded)
+	}
+	for id, want := range saved {
+		if recs, err := s.Records(ctx, id); err != nil || !reflect.DeepEqual(recs, want) {
+			t.Fatalf("folded snapshot %d reads back as %v, %v; want %v", id, recs.Funding, err, want.Funding)
+		}
 	}
 	if len(keptFunding) != 2*symbols*24+2*24 {
 		t.Fatalf("fixture: %d funding rows to keep", len(keptFunding))
@@ -154,5 +173,47 @@ func TestStreamGaps(t *testing.T) {
 	want := [][]any{{"okx", "funding-rate", "2026-11-01T08:00:00.000Z", "2026-11-01T08:01:30.000Z", "connection dropped", 90.0}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestFold moves superseded snapshots into funding_samples without
+// changing what the view shows or what Records returns: a row seen
+// unchanged by two sweeps stays in both, unpublished terms stay
+// unpublished, and a row without its own time reads back with its
+// snapshot's once folded.
+func TestFold(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	at := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	same := collectors.Funding{Exchange: "okx", Symbol: "BTC-USDT-SWAP", Unified: "BTC/USDT:USDT", Rate: 1e-4,
+		IntervalHours: 8, NextFundingAt: at.Add(8 * time.Hour), ObservedAt: at}
+	var ids []int64
+	var want []collectors.Records
+	for i := range 3 {
+		bare := collectors.Funding{Exchange: "okx", Symbol: "ETH-USDT-SWAP", Unified: "ETH/USDT:USDT", Rate: float64(i+1) * 1e-5}
+		snap := collectors.Snapshot{Exchange: "okx", Kind: collectors.KindFunding, StartedAt: at.Add(time.Duration(i) * 5 * time.Minute),
+			Duration: time.Second, Requests: 1, Records: collectors.Records{Funding: []collectors.Funding{same, bare}}}
+		ids = append(ids, mustSave(t, s, snap).SnapshotID)
+		if i < 2 { // folded
+			bare.ObservedAt = snap.StartedAt
+		}
+		want = append(want, collectors.Records{Funding: []collectors.Funding{same, bare}})
+	}
+	view := `SELECT * FROM funding_history ORDER BY observed_at, symbol, snapshot_id`
+	before := queryRows(t, s, view)
+	got, err := s.Compact(ctx, at.Add(-24*time.Hour))
+	if err != nil || got.Folded != 4 || got.RowsBefore != 0 {
+		t.Fatalf("compacted %+v, %v; want 4 rows folded and nothing thinned", got, err)
+	}
+	if after := queryRows(t, s, view); !reflect.DeepEqual(after, before) {
+		t.Errorf("the view changed:\n got %v\nwant %v", after, before)
+	}
+	for i, id := range ids {
+		if recs, err := s.Records(ctx, id); err != nil || !reflect.DeepEqual(recs, want[i]) {
+			t.Errorf("snapshot %d reads back as %+v, %v; want %+v", id, recs.Funding, err, want[i].Funding)
+		}
+	}
+	if rows := queryRows(t, s, `SELECT COUNT(*) FROM funding_rows`); rows[0][0] != int64(2) {
+		t.Errorf("%v rows left in snapshots, want the newest snapshot's 2", rows[0][0])
 	}
 }

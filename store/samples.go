@@ -54,8 +54,8 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) (int, error)) (int,
 
 func insertFundingSamples(ctx context.Context, tx *sql.Tx, d *dict, origin Origin, snapshotID int64, fs []collectors.Funding) (int, error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO funding_samples
-		(series_id, observed_id, origin, rate, terms_id, next_funding_id, mark_price, snapshot_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		(series_id, observed_at, origin, sweep_id, rate, terms_id, next_funding_id, mark_price, snapshot_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return 0, err
 	}
@@ -69,10 +69,6 @@ func insertFundingSamples(ctx context.Context, tx *sql.Tx, d *dict, origin Origi
 		if err != nil {
 			return 0, err
 		}
-		observed, err := d.instant(ctx, f.ObservedAt)
-		if err != nil {
-			return 0, err
-		}
 		terms, err := d.terms(ctx, f.IntervalHours, f.Cap, f.Floor)
 		if err != nil {
 			return 0, err
@@ -83,7 +79,8 @@ func insertFundingSamples(ctx context.Context, tx *sql.Tx, d *dict, origin Origi
 				return 0, err
 			}
 		}
-		res, err := stmt.ExecContext(ctx, series, observed, int(origin), f.Rate, terms, next, optional(f.MarkPrice), nullID(snapshotID))
+		res, err := stmt.ExecContext(ctx, series, timeValue(f.ObservedAt), int(origin), snapshotID, f.Rate, terms, next,
+			optional(f.MarkPrice), nullID(snapshotID))
 		if err != nil {
 			return 0, fmt.Errorf("funding sample %s %s: %w", f.Exchange, f.Symbol, err)
 		}

@@ -24,6 +24,7 @@ func runCompact(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(e.stdout, "moved %d funding rows of earlier sweeps into the history table\n", got.Folded)
 	fmt.Fprintf(e.stdout, "compacted %d day(s) older than %s: %d rows examined, %d kept (hourly and settled rates)\n",
 		got.Days, m.now().Add(-m.Config.Retention.Raw).UTC().Format("2006-01-02"), got.RowsBefore, got.RowsKept)
 	return nil

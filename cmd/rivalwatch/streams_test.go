@@ -99,7 +99,7 @@ func TestCompactCommand(t *testing.T) {
 	}
 	fixClock(t, day0.AddDate(0, 0, 20))
 	out := mustRW(t, "compact", "--config", cfg)
-	if !strings.Contains(out, "compacted 1 day(s) older than 2026-11-07") {
+	if !strings.Contains(out, "moved 12 funding rows of earlier sweeps") || !strings.Contains(out, "compacted 1 day(s) older than 2026-11-07") {
 		t.Errorf("compact said:\n%s", out)
 	}
 	hist := mustRW(t, "sql", "--config", cfg, "--format", "csv",
