@@ -1,8 +1,11 @@
 // Package binance collects Binance's public futures data: USDⓈ-M (/fapi)
-// and COIN-M (/dapi) listings, funding and 24h market stats, through
-// go-binance with our own HTTP client, so that every failure reaches the run
-// as a typed *collectors.Error. The two exchangeInfo documents, the largest
-// answers of a sweep, are decoded into our own lean struct instead.
+// and COIN-M (/dapi) listings, funding and 24h market stats, through our
+// own HTTP client, so that every failure reaches the run as a typed
+// *collectors.Error. The bulk answers (exchangeInfo, ticker/24hr,
+// premiumIndex, fundingInfo) are decoded into lean structs of our own:
+// go-binance's decode every field with encoding/json, which was the largest
+// share of a sweep's CPU. go-binance still serves open interest and the
+// signed fee requests.
 package binance
 
 import (
@@ -14,7 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/adshao/go-binance/v2/delivery"
 	"github.com/adshao/go-binance/v2/futures"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
@@ -52,8 +54,7 @@ const (
 type Collector struct {
 	cfg    Config
 	client *http.Client
-	usdm   *futures.Client
-	coinm  *delivery.Client
+	usdm   *futures.Client                 // for open interest
 	now    func() time.Time                // fetch time, for rows without an exchange timestamp
 	annCfg AnnouncementsConfig             // see WithAnnouncements
 	annSrc *collectors.AnnouncementSources // nil: announcements not configured
@@ -79,14 +80,11 @@ func NewCollector(cfg Config, client *http.Client) *Collector {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
 	}
-	// go-binance's constructors default to http.DefaultClient, the live
+	// go-binance's constructor defaults to http.DefaultClient, the live
 	// endpoints and a stderr logger; every one of those is replaced here.
-	discard := log.New(io.Discard, "", 0)
 	usdm := futures.NewClient("", "")
-	usdm.BaseURL, usdm.HTTPClient, usdm.Logger = cfg.FuturesURL, client, discard
-	coinm := delivery.NewClient("", "")
-	coinm.BaseURL, coinm.HTTPClient, coinm.Logger = cfg.DeliveryURL, client, discard
-	return &Collector{cfg: cfg, client: client, usdm: usdm, coinm: coinm, now: time.Now}
+	usdm.BaseURL, usdm.HTTPClient, usdm.Logger = cfg.FuturesURL, client, log.New(io.Discard, "", 0)
+	return &Collector{cfg: cfg, client: client, usdm: usdm, now: time.Now}
 }
 
 // Exchange returns "binance".
