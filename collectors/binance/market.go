@@ -3,6 +3,7 @@ package binance
 import (
 	"cmp"
 	"context"
+	"net/url"
 	"slices"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
@@ -118,17 +119,16 @@ func (c *Collector) openInterest(ctx context.Context, stats []collectors.MarketS
 		s := &stats[i] // each task owns one element
 		tasks = append(tasks, func(ctx context.Context) error {
 			endpoint := "usdm openInterest " + s.Symbol
-			oi, err := c.usdm.NewGetOpenInterestService().Symbol(s.Symbol).Do(ctx)
-			if err != nil {
+			var oi struct {
+				OpenInterest collectors.Number `json:"openInterest"`
+			}
+			if err := c.getJSON(ctx, c.cfg.FuturesURL+"/fapi/v1/openInterest?symbol="+url.QueryEscape(s.Symbol), &oi); err != nil {
 				return wrap(endpoint, err)
 			}
-			v, err := collectors.ParseFloat(oi.OpenInterest)
-			if err != nil {
-				return wrap(endpoint, err)
-			}
+			f := collectors.Fields{ID: s.Symbol}
 			// USDⓈ-M open interest is in base coin.
-			s.OpenInterestUSD = v * s.LastPrice
-			return nil
+			s.OpenInterestUSD = f.Float("openInterest", oi.OpenInterest) * s.LastPrice
+			return wrap(endpoint, f.Err)
 		})
 	}
 	return collectors.FanOut(ctx, c.cfg.Concurrency, tasks...)
