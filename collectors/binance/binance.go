@@ -10,7 +10,6 @@ package binance
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -114,7 +113,7 @@ func (c *Collector) getJSON(ctx context.Context, url string, v any) error {
 	if err != nil {
 		return collectors.RequestError(c.client, req.URL.Path, err)
 	}
-	body, err := io.ReadAll(resp.Body)
+	body, err := collectors.ReadBody(resp)
 	resp.Body.Close()
 	if err != nil {
 		return collectors.RequestError(c.client, req.URL.Path, err)
