@@ -193,6 +193,21 @@ func (t *Transport) once(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// ReadBody reads resp's body whole, into one buffer of the declared size
+// when there is one: the transport declares the size of every body it
+// passes on, so the sweep's largest answers are not read through a
+// growing buffer (io.ReadAll), which allocated three times their size.
+func ReadBody(resp *http.Response) ([]byte, error) {
+	if resp.ContentLength < 0 {
+		return io.ReadAll(resp.Body)
+	}
+	body := make([]byte, resp.ContentLength)
+	if _, err := io.ReadFull(resp.Body, body); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
 func (t *Transport) classify(resp *http.Response, body []byte, htmlOK bool) *Error {
 	status := resp.StatusCode
 	switch {

@@ -261,3 +261,41 @@ func TestWrongJSONTypeNamesTheField(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestReadBody checks that ReadBody returns a body whole, through the
+// transport (up to its size limit, declared or chunked) or not, and that a body shorter than declared is an error.
+func TestReadBody(t *testing.T) {
+	full := strings.Repeat("x", 1024)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/chunked" {
+			w.(http.Flusher).Flush() // no Content-Length
+		}
+		io.WriteString(w, full)
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name   string
+		client *http.Client
+		path   string
+	}{
+		{"declared length at the limit", newTestClient(&fakeClock{}, TransportOptions{MaxBodyBytes: 1024}), "/"},
+		{"chunked", newTestClient(&fakeClock{}, TransportOptions{MaxBodyBytes: 1024}), "/chunked"},
+		{"plain client, chunked", srv.Client(), "/chunked"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := tc.client.Get(srv.URL + tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, err := ReadBody(resp)
+			if err != nil || string(body) != full {
+				t.Errorf("got %d bytes, error %v; want %d bytes", len(body), err, len(full))
+			}
+		})
+	}
+	short := &http.Response{ContentLength: 10, Body: io.NopCloser(strings.NewReader("12345"))}
+	if _, err := ReadBody(short); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("a body shorter than declared: error %v, want unexpected EOF", err)
+	}
+}

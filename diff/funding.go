@@ -154,15 +154,17 @@ func Divergence(cfg Config, prev, next map[string]Snap) []Change {
 // (the lowest symbol, should an exchange list a coin twice), in exchange
 // order.
 func quotesByCoin(snaps map[string]Snap) map[string][]quote {
-	out := map[string][]quote{}
 	exchanges := make([]string, 0, len(snaps))
-	for e := range snaps {
+	most := 0 // the most records of one exchange: about as many coins
+	for e, snap := range snaps {
 		exchanges = append(exchanges, e)
+		most = max(most, len(snap.Records.Funding))
 	}
 	slices.Sort(exchanges)
+	out := make(map[string][]quote, most)
 	for _, e := range exchanges {
 		snap := snaps[e]
-		mine := map[string]quote{}
+		mine := make(map[string]quote, len(snap.Records.Funding))
 		for _, f := range snap.Records.Funding {
 			key, ok := coinKey(f.Unified)
 			if !ok || f.IntervalHours <= 0 {
@@ -186,7 +188,10 @@ func coinKey(unified string) (string, bool) {
 	if !ok || base == "" || !strings.Contains(rest, ":") {
 		return "", false
 	}
-	return collectors.Coin(base) + "/" + rest, true
+	if coin := collectors.Coin(base); coin != base {
+		return coin + "/" + rest, true
+	}
+	return unified, true // most bases have no multiplier: no new string
 }
 
 // spread returns the highest and lowest quotes; ties go to the first

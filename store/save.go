@@ -115,6 +115,7 @@ func (s *Store) save(ctx context.Context, snap collectors.Snapshot) (Saved, erro
 		return Saved{}, err
 	}
 	defer tx.Rollback()
+	ctx = s.batches.with(ctx)
 
 	var saved Saved
 	switch {
@@ -169,6 +170,7 @@ func (s *Store) save(ctx context.Context, snap collectors.Snapshot) (Saved, erro
 	if err := tx.Commit(); err != nil {
 		return Saved{}, err
 	}
+	s.batches.prepare(ctx, s.w) // the writer is free again
 	return saved, nil
 }
 

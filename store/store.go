@@ -43,7 +43,8 @@ type Options struct {
 
 // Store is a rivalwatch database.
 type Store struct {
-	w        *sql.DB // nil when read-only
+	w        *sql.DB          // nil when read-only
+	batches  *batchStatements // prepared on w; nil when read-only
 	r        *sql.DB
 	minRatio float64
 	now      func() time.Time
@@ -97,7 +98,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return &Store{w: w, r: r, minRatio: opts.MinCountRatio, now: opts.Now}, nil
+	return &Store{w: w, batches: newBatchStatements(), r: r, minRatio: opts.MinCountRatio, now: opts.Now}, nil
 }
 
 // OpenReadOnly opens an existing database for queries only, as `rivalwatch
@@ -157,7 +158,7 @@ func dsn(abs string, q url.Values) string {
 func (s *Store) Close() error {
 	var errs []error
 	if s.w != nil {
-		errs = append(errs, s.w.Close())
+		errs = append(errs, s.batches.close(), s.w.Close())
 	}
 	errs = append(errs, s.r.Close())
 	return errors.Join(errs...)

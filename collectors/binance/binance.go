@@ -1,21 +1,18 @@
 // Package binance collects Binance's public futures data: USDⓈ-M (/fapi)
-// and COIN-M (/dapi) listings, funding and 24h market stats, through
-// go-binance with our own HTTP client, so that every failure reaches the run
-// as a typed *collectors.Error. The two exchangeInfo documents, the largest
-// answers of a sweep, are decoded into our own lean struct instead.
+// and COIN-M (/dapi) listings, funding and 24h market stats, through our
+// own HTTP client, so that every failure reaches the run as a typed
+// *collectors.Error. The public answers are decoded into lean structs of
+// our own: go-binance's decode every field with encoding/json, which was
+// the largest share of a sweep's CPU. go-binance only signs the account's
+// fee requests (fees.go).
 package binance
 
 import (
 	"context"
 	"fmt"
-	"io"
-	"log"
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/adshao/go-binance/v2/delivery"
-	"github.com/adshao/go-binance/v2/futures"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 	"github.com/rivalwatch/rivalwatch/collectors/fees"
@@ -52,8 +49,6 @@ const (
 type Collector struct {
 	cfg    Config
 	client *http.Client
-	usdm   *futures.Client
-	coinm  *delivery.Client
 	now    func() time.Time                // fetch time, for rows without an exchange timestamp
 	annCfg AnnouncementsConfig             // see WithAnnouncements
 	annSrc *collectors.AnnouncementSources // nil: announcements not configured
@@ -63,7 +58,7 @@ var _ collectors.Collector = (*Collector)(nil)
 
 // NewCollector builds a collector whose requests all go through client
 // (built with collectors.NewHTTPClient, so that non-2xx answers and HTML
-// pages become typed errors before go-binance sees them).
+// pages become typed errors).
 func NewCollector(cfg Config, client *http.Client) *Collector {
 	if cfg.FuturesURL == "" {
 		cfg.FuturesURL = DefaultFuturesURL
@@ -79,14 +74,7 @@ func NewCollector(cfg Config, client *http.Client) *Collector {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
 	}
-	// go-binance's constructors default to http.DefaultClient, the live
-	// endpoints and a stderr logger; every one of those is replaced here.
-	discard := log.New(io.Discard, "", 0)
-	usdm := futures.NewClient("", "")
-	usdm.BaseURL, usdm.HTTPClient, usdm.Logger = cfg.FuturesURL, client, discard
-	coinm := delivery.NewClient("", "")
-	coinm.BaseURL, coinm.HTTPClient, coinm.Logger = cfg.DeliveryURL, client, discard
-	return &Collector{cfg: cfg, client: client, usdm: usdm, coinm: coinm, now: time.Now}
+	return &Collector{cfg: cfg, client: client, now: time.Now}
 }
 
 // Exchange returns "binance".
@@ -105,9 +93,7 @@ func (c *Collector) Pulls() collectors.Pulls {
 	}
 }
 
-// wrap names the endpoint once and keeps the failure kind visible: go-binance
-// hands back our transport's *collectors.Error inside a *url.Error, and its
-// own JSON decode errors untyped.
+// wrap names the endpoint once and keeps the failure kind visible.
 func wrap(endpoint string, err error) error {
 	if err == nil {
 		return nil
@@ -117,8 +103,7 @@ func wrap(endpoint string, err error) error {
 
 // getJSON fetches url through the collector's HTTP client, whose
 // transport turns every failed answer into a *collectors.Error, and
-// decodes the body into v. Answers that go-binance would decode field by
-// field into structs of its own (the largest of a sweep) come this way.
+// decodes the body into v.
 func (c *Collector) getJSON(ctx context.Context, url string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -128,7 +113,7 @@ func (c *Collector) getJSON(ctx context.Context, url string, v any) error {
 	if err != nil {
 		return collectors.RequestError(c.client, req.URL.Path, err)
 	}
-	body, err := io.ReadAll(resp.Body)
+	body, err := collectors.ReadBody(resp)
 	resp.Body.Close()
 	if err != nil {
 		return collectors.RequestError(c.client, req.URL.Path, err)

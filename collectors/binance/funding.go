@@ -2,11 +2,7 @@ package binance
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"net/http"
-
-	"github.com/adshao/go-binance/v2/futures"
+	"slices"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 )
@@ -16,49 +12,50 @@ import (
 // adjusted.
 const defaultIntervalHours = 8
 
-// fundingParams is one /fundingInfo row of either API.
-type fundingParams struct {
-	intervalHours int64
-	cap, floor    string
+// premiumIndex is the part of a premiumIndex row (USDⓈ-M and COIN-M share
+// it) that the funding pull reads; fundingInfo is one fundingInfo row of
+// either API. Both are decoded here, not through go-binance's structs.
+type premiumIndex struct {
+	Symbol          string            `json:"symbol"`
+	MarkPrice       collectors.Number `json:"markPrice"`
+	LastFundingRate collectors.Number `json:"lastFundingRate"` // "" on delivery contracts
+	NextFundingTime int64             `json:"nextFundingTime"`
+	Time            int64             `json:"time"`
+}
+
+type fundingInfo struct {
+	Symbol                   string            `json:"symbol"`
+	AdjustedFundingRateCap   collectors.Number `json:"adjustedFundingRateCap"`
+	AdjustedFundingRateFloor collectors.Number `json:"adjustedFundingRateFloor"`
+	FundingIntervalHours     int64             `json:"fundingIntervalHours"`
 }
 
 // funding pulls mark price and rate (premiumIndex) and the adjusted
 // interval and caps (fundingInfo) of both APIs at once.
 func (c *Collector) funding(ctx context.Context) ([]collectors.Funding, error) {
-	var usdmRows, coinmRows []*futures.PremiumIndex
-	params := map[string]fundingParams{}
-	var coinmParams map[string]fundingParams
+	var usdmRows, coinmRows []premiumIndex
+	var usdmInfo, coinmInfo []fundingInfo
 	err := collectors.FanOut(ctx, 0,
-		func(ctx context.Context) (err error) {
-			usdmRows, err = c.usdm.NewPremiumIndexService().Do(ctx)
-			return wrap("usdm premiumIndex", err)
-		},
-		func(ctx context.Context) (err error) {
-			coinmRows, err = c.coinmPremiumIndex(ctx)
-			return wrap("coinm premiumIndex", err)
+		func(ctx context.Context) error {
+			return wrap("usdm premiumIndex", c.getJSON(ctx, c.cfg.FuturesURL+"/fapi/v1/premiumIndex", &usdmRows))
 		},
 		func(ctx context.Context) error {
-			rows, err := c.usdm.NewFundingRateInfoService().Do(ctx)
-			for _, r := range rows {
-				params[r.Symbol] = fundingParams{r.FundingIntervalHours, r.AdjustedFundingRateCap, r.AdjustedFundingRateFloor}
-			}
-			return wrap("usdm fundingInfo", err)
+			return wrap("coinm premiumIndex", c.getJSON(ctx, c.cfg.DeliveryURL+"/dapi/v1/premiumIndex", &coinmRows))
 		},
 		func(ctx context.Context) error {
-			rows, err := c.coinm.NewGetFundingInfoService().Do(ctx)
-			coinmParams = make(map[string]fundingParams, len(rows))
-			for _, r := range rows {
-				coinmParams[r.Symbol] = fundingParams{int64(r.FundingIntervalHours), r.AdjustedFundingRateCap, r.AdjustedFundingRateFloor}
-			}
-			return wrap("coinm fundingInfo", err)
+			return wrap("usdm fundingInfo", c.getJSON(ctx, c.cfg.FuturesURL+"/fapi/v1/fundingInfo", &usdmInfo))
+		},
+		func(ctx context.Context) error {
+			return wrap("coinm fundingInfo", c.getJSON(ctx, c.cfg.DeliveryURL+"/dapi/v1/fundingInfo", &coinmInfo))
 		},
 	)
 	if err != nil {
 		return nil, err
 	}
 	// USDⓈ-M and COIN-M ids never collide (BTCUSDT, BTCUSD_PERP).
-	for sym, p := range coinmParams {
-		params[sym] = p
+	params := make(map[string]fundingInfo, len(usdmInfo)+len(coinmInfo))
+	for _, p := range slices.Concat(usdmInfo, coinmInfo) {
+		params[p.Symbol] = p
 	}
 
 	usdm, err := c.fundingRows(usdmRows, false, params)
@@ -75,70 +72,34 @@ func (c *Collector) funding(ctx context.Context) ([]collectors.Funding, error) {
 	return append(usdm, coinm...), nil
 }
 
-func (c *Collector) fundingRows(rows []*futures.PremiumIndex, inverse bool, params map[string]fundingParams) ([]collectors.Funding, error) {
+func (c *Collector) fundingRows(rows []premiumIndex, inverse bool, params map[string]fundingInfo) ([]collectors.Funding, error) {
 	out := make([]collectors.Funding, 0, len(rows))
 	for _, r := range rows {
 		if r.LastFundingRate == "" {
 			continue // a delivery contract: no funding
 		}
-		rate, err := collectors.ParseFloat(r.LastFundingRate)
-		if err != nil {
-			return nil, fmt.Errorf("%s lastFundingRate: %w", r.Symbol, err)
-		}
-		mark, err := collectors.ParseFloat(r.MarkPrice)
-		if err != nil {
-			return nil, fmt.Errorf("%s markPrice: %w", r.Symbol, err)
-		}
-		f := collectors.Funding{
+		f := collectors.Fields{ID: r.Symbol}
+		rec := collectors.Funding{
 			Exchange:      "binance",
 			Symbol:        r.Symbol,
 			Unified:       unifiedFromSymbol(r.Symbol, inverse),
-			Rate:          rate,
+			Rate:          f.Float("lastFundingRate", r.LastFundingRate),
 			IntervalHours: defaultIntervalHours,
 			NextFundingAt: collectors.Millis(r.NextFundingTime),
-			MarkPrice:     mark,
+			MarkPrice:     f.Float("markPrice", r.MarkPrice),
 			ObservedAt:    c.observed(r.Time),
 		}
 		if p, ok := params[r.Symbol]; ok {
-			if p.intervalHours > 0 {
-				f.IntervalHours = float64(p.intervalHours)
+			if p.FundingIntervalHours > 0 {
+				rec.IntervalHours = float64(p.FundingIntervalHours)
 			}
-			if f.Cap, err = collectors.ParseFloat(p.cap); err != nil {
-				return nil, fmt.Errorf("%s adjustedFundingRateCap: %w", r.Symbol, err)
-			}
-			if f.Floor, err = collectors.ParseFloat(p.floor); err != nil {
-				return nil, fmt.Errorf("%s adjustedFundingRateFloor: %w", r.Symbol, err)
-			}
+			rec.Cap = f.Float("adjustedFundingRateCap", p.AdjustedFundingRateCap)
+			rec.Floor = f.Float("adjustedFundingRateFloor", p.AdjustedFundingRateFloor)
 		}
-		out = append(out, f)
+		if f.Err != nil {
+			return nil, f.Err
+		}
+		out = append(out, rec)
 	}
 	return out, nil
-}
-
-// coinmPremiumIndex fetches /dapi/v1/premiumIndex directly: go-binance
-// v2.8.7's delivery client has no service for it. The rows have the
-// USDⓈ-M shape (plus a pair field), so they decode into futures.PremiumIndex.
-func (c *Collector) coinmPremiumIndex(ctx context.Context) ([]*futures.PremiumIndex, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.DeliveryURL+"/dapi/v1/premiumIndex", nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	// Our transport turns non-2xx into errors; this guards any other client.
-	if resp.StatusCode/100 != 2 {
-		return nil, &collectors.Error{Kind: collectors.ErrRejected, Status: resp.StatusCode, Path: req.URL.Path, Msg: "unexpected answer"}
-	}
-	var rows []*futures.PremiumIndex
-	if err := collectors.DecodeJSON(body, &rows); err != nil {
-		return nil, err
-	}
-	return rows, nil
 }

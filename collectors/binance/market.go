@@ -3,30 +3,35 @@ package binance
 import (
 	"cmp"
 	"context"
-	"fmt"
+	"net/url"
 	"slices"
-
-	"github.com/adshao/go-binance/v2/delivery"
-	"github.com/adshao/go-binance/v2/futures"
 
 	"github.com/rivalwatch/rivalwatch/collectors"
 )
+
+// ticker is the part of a ticker/24hr row (USDⓈ-M and COIN-M share it)
+// that the market pull reads. It is decoded here, not through go-binance's
+// structs, which decode every price of the window with encoding/json.
+type ticker struct {
+	Symbol      string            `json:"symbol"`
+	LastPrice   collectors.Number `json:"lastPrice"`
+	Volume      collectors.Number `json:"volume"`
+	QuoteVolume collectors.Number `json:"quoteVolume"`
+	CloseTime   int64             `json:"closeTime"`
+}
 
 // market pulls both 24h tickers with both exchangeInfo documents (which say
 // what is still listed, its unified symbol and COIN-M contract size), then
 // open interest for the largest USDⓈ-M perpetuals: two round trips.
 func (c *Collector) market(ctx context.Context) ([]collectors.MarketStat, error) {
-	var usdmTickers []*futures.PriceChangeStats
-	var coinmTickers []*delivery.PriceChangeStats
+	var usdmTickers, coinmTickers []ticker
 	var usdmInst, coinmInst []collectors.Instrument
 	err := collectors.FanOut(ctx, 0,
-		func(ctx context.Context) (err error) {
-			usdmTickers, err = c.usdm.NewListPriceChangeStatsService().Do(ctx)
-			return wrap("usdm ticker/24hr", err)
+		func(ctx context.Context) error {
+			return wrap("usdm ticker/24hr", c.getJSON(ctx, c.cfg.FuturesURL+"/fapi/v1/ticker/24hr", &usdmTickers))
 		},
-		func(ctx context.Context) (err error) {
-			coinmTickers, err = c.coinm.NewListPriceChangeStatsService().Do(ctx)
-			return wrap("coinm ticker/24hr", err)
+		func(ctx context.Context) error {
+			return wrap("coinm ticker/24hr", c.getJSON(ctx, c.cfg.DeliveryURL+"/dapi/v1/ticker/24hr", &coinmTickers))
 		},
 		func(ctx context.Context) (err error) { usdmInst, err = c.usdmInstruments(ctx); return err },
 		func(ctx context.Context) (err error) { coinmInst, err = c.coinmInstruments(ctx); return err },
@@ -43,7 +48,7 @@ func (c *Collector) market(ctx context.Context) ([]collectors.MarketStat, error)
 		if !ok || in.Status == collectors.StatusDelisted {
 			continue // the all-symbols ticker keeps settled contracts for a while
 		}
-		stat, err := c.stat(in, t.LastPrice, t.QuoteVolume, 1, t.CloseTime)
+		stat, err := c.stat(in, t)
 		if err != nil {
 			return nil, wrap("usdm ticker/24hr", err)
 		}
@@ -60,8 +65,7 @@ func (c *Collector) market(ctx context.Context) ([]collectors.MarketStat, error)
 		if !ok || in.Status == collectors.StatusDelisted {
 			continue
 		}
-		// COIN-M volume counts contracts of contractSize USD each.
-		stat, err := c.stat(in, t.LastPrice, t.Volume, in.ContractSize, t.CloseTime)
+		stat, err := c.stat(in, t)
 		if err != nil {
 			return nil, wrap("coinm ticker/24hr", err)
 		}
@@ -85,23 +89,25 @@ func bySymbol(ins []collectors.Instrument) map[string]collectors.Instrument {
 	return m
 }
 
-func (c *Collector) stat(in collectors.Instrument, last, volume string, volumeUSD float64, closeTime int64) (collectors.MarketStat, error) {
-	price, err := collectors.ParseFloat(last)
-	if err != nil {
-		return collectors.MarketStat{}, fmt.Errorf("%s lastPrice: %w", in.Symbol, err)
+// stat reads the ticker of in. COIN-M volume counts contracts of
+// contractSize USD each.
+func (c *Collector) stat(in collectors.Instrument, t ticker) (collectors.MarketStat, error) {
+	f := collectors.Fields{ID: in.Symbol}
+	var volume float64
+	if in.Margin == collectors.Inverse {
+		volume = f.Float("volume", t.Volume) * in.ContractSize
+	} else {
+		volume = f.Float("quoteVolume", t.QuoteVolume)
 	}
-	vol, err := collectors.ParseFloat(volume)
-	if err != nil {
-		return collectors.MarketStat{}, fmt.Errorf("%s volume: %w", in.Symbol, err)
-	}
-	return collectors.MarketStat{
+	stat := collectors.MarketStat{
 		Exchange:     "binance",
 		Symbol:       in.Symbol,
 		Unified:      in.Unified,
-		LastPrice:    price,
-		Volume24hUSD: vol * volumeUSD,
-		ObservedAt:   c.observed(closeTime),
-	}, nil
+		LastPrice:    f.Float("lastPrice", t.LastPrice),
+		Volume24hUSD: volume,
+		ObservedAt:   c.observed(t.CloseTime),
+	}
+	return stat, f.Err
 }
 
 // openInterest fills OpenInterestUSD of stats[i] for each i in top, with
@@ -113,17 +119,16 @@ func (c *Collector) openInterest(ctx context.Context, stats []collectors.MarketS
 		s := &stats[i] // each task owns one element
 		tasks = append(tasks, func(ctx context.Context) error {
 			endpoint := "usdm openInterest " + s.Symbol
-			oi, err := c.usdm.NewGetOpenInterestService().Symbol(s.Symbol).Do(ctx)
-			if err != nil {
+			var oi struct {
+				OpenInterest collectors.Number `json:"openInterest"`
+			}
+			if err := c.getJSON(ctx, c.cfg.FuturesURL+"/fapi/v1/openInterest?symbol="+url.QueryEscape(s.Symbol), &oi); err != nil {
 				return wrap(endpoint, err)
 			}
-			v, err := collectors.ParseFloat(oi.OpenInterest)
-			if err != nil {
-				return wrap(endpoint, err)
-			}
+			f := collectors.Fields{ID: s.Symbol}
 			// USDⓈ-M open interest is in base coin.
-			s.OpenInterestUSD = v * s.LastPrice
-			return nil
+			s.OpenInterestUSD = f.Float("openInterest", oi.OpenInterest) * s.LastPrice
+			return wrap(endpoint, f.Err)
 		})
 	}
 	return collectors.FanOut(ctx, c.cfg.Concurrency, tasks...)

@@ -6,7 +6,6 @@ package bybit
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -110,7 +109,7 @@ func (c *Collector) get(ctx context.Context, path string, query url.Values, resu
 	if err != nil {
 		return time.Time{}, collectors.RequestError(c.client, path, err)
 	}
-	body, err := io.ReadAll(resp.Body)
+	body, err := collectors.ReadBody(resp)
 	resp.Body.Close()
 	if err != nil {
 		return time.Time{}, collectors.RequestError(c.client, path, err)

@@ -7,7 +7,6 @@ package okx
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -101,7 +100,7 @@ func (c *Collector) get(ctx context.Context, path string, query url.Values, out 
 		return collectors.RequestError(c.client, path, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	body, err := collectors.ReadBody(resp)
 	if err != nil {
 		return collectors.WithPath(path, &collectors.Error{Kind: collectors.ErrTruncated, Status: resp.StatusCode, Msg: "the response ended early", Err: err})
 	}
