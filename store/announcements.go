@@ -49,7 +49,7 @@ const announcementColumns = `exchange, id, title, url, feed, body, body_missing,
 	category, rule, symbols, reward_pool_amount, reward_pool_currency, starts_at, ends_at,
 	max_leverage, funding_interval_hours, first_seen_at`
 
-func insertAnnouncements(ctx context.Context, tx *sql.Tx, id int64, recs collectors.Records) error {
+func insertAnnouncements(ctx context.Context, tx writeTx, id int64, recs collectors.Records) error {
 	for _, a := range recs.Announcements {
 		key := titleKey(a.Title, a.PublishedAt)
 		var original sql.NullString

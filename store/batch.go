@@ -20,10 +20,9 @@ const batchRows = 200
 // statement it runs is one of a few per table that the writer keeps
 // prepared (see batchStatements); row(i) returns the values of row i in
 // the order of columns.
-func insertBatch(ctx context.Context, tx *sql.Tx, table string, columns []string, n int, row func(i int) []any) error {
+func insertBatch(ctx context.Context, tx writeTx, table string, columns []string, n int, row func(i int) []any) error {
 	head := "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES "
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")"
-	cache, _ := ctx.Value(batchStatementsKey{}).(*batchStatements)
 	args := make([]any, 0, batchRows*len(columns))
 	for start := 0; start < n; {
 		end := start + chunkRows(n-start)
@@ -31,7 +30,7 @@ func insertBatch(ctx context.Context, tx *sql.Tx, table string, columns []string
 		for i := start; i < end; i++ {
 			args = append(args, row(i)...)
 		}
-		stmt, err := cache.stmt(ctx, tx, head+strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", "))
+		stmt, err := tx.batches.stmt(ctx, tx.Tx, head+strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", "))
 		if err != nil {
 			return err
 		}
@@ -64,17 +63,15 @@ type batchStatements struct {
 	missing map[string]bool
 }
 
-// batchStatementsKey carries the writer's *batchStatements to insertBatch
-// through the context: the kinds' insert functions take only a *sql.Tx.
-type batchStatementsKey struct{}
-
 func newBatchStatements() *batchStatements {
 	return &batchStatements{stmts: map[string]*sql.Stmt{}, missing: map[string]bool{}}
 }
 
-// with returns ctx carrying c to insertBatch.
-func (c *batchStatements) with(ctx context.Context) context.Context {
-	return context.WithValue(ctx, batchStatementsKey{}, c)
+// writeTx is a snapshot's write transaction with the writer's prepared
+// batch statements.
+type writeTx struct {
+	*sql.Tx
+	batches *batchStatements
 }
 
 // stmt returns query as a statement of tx: the cached one when there is

@@ -25,7 +25,7 @@ var feeStore = kindStore{
 	},
 }
 
-func insertFees(ctx context.Context, tx *sql.Tx, id int64, recs collectors.Records) error {
+func insertFees(ctx context.Context, tx writeTx, id int64, recs collectors.Records) error {
 	if len(recs.Fees) == 0 {
 		return nil
 	}

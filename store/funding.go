@@ -27,7 +27,7 @@ var fundingStore = kindStore{
 	},
 }
 
-func insertFunding(ctx context.Context, tx *sql.Tx, id int64, recs collectors.Records) error {
+func insertFunding(ctx context.Context, tx writeTx, id int64, recs collectors.Records) error {
 	fs := recs.Funding
 	err := insertBatch(ctx, tx, "funding_rows", []string{"snapshot_id", "symbol", "unified", "rate", "interval_hours",
 		"cap", "floor", "next_funding_at", "mark_price", "observed_at"}, len(fs), func(i int) []any {

@@ -29,7 +29,7 @@ var instrumentStore = kindStore{
 	},
 }
 
-func insertInstruments(ctx context.Context, tx *sql.Tx, id int64, recs collectors.Records) error {
+func insertInstruments(ctx context.Context, tx writeTx, id int64, recs collectors.Records) error {
 	ins := recs.Instruments
 	err := insertBatch(ctx, tx, "instrument_rows", []string{"snapshot_id", "symbol", "unified", "base", "quote", "settle",
 		"multiplier", "contract_type", "native_type", "margin", "status", "native_status", "contract_size", "tick_size",

@@ -14,7 +14,7 @@ type kindStore struct {
 	kind collectors.Kind
 	noun string // one record, in errors: "instrument"
 	// insert writes the kind's records of snapshot id.
-	insert func(ctx context.Context, tx *sql.Tx, id int64, recs collectors.Records) error
+	insert func(ctx context.Context, tx writeTx, id int64, recs collectors.Records) error
 	// read appends the kind's records of snapshot id, sorted as Pull
 	// sorts them, to recs.
 	read func(ctx context.Context, tx *sql.Tx, id int64, exchange string, recs *collectors.Records) error

@@ -27,7 +27,7 @@ var marketStore = kindStore{
 	},
 }
 
-func insertMarket(ctx context.Context, tx *sql.Tx, id int64, recs collectors.Records) error {
+func insertMarket(ctx context.Context, tx writeTx, id int64, recs collectors.Records) error {
 	ms := recs.Market
 	err := insertBatch(ctx, tx, "market_rows", []string{"snapshot_id", "symbol", "unified", "last_price",
 		"volume_24h_usd", "open_interest_usd", "observed_at"}, len(ms), func(i int) []any {

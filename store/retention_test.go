@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"io/fs"
 	"reflect"
 	"testing"
 	"time"
@@ -215,5 +217,61 @@ func TestFold(t *testing.T) {
 	}
 	if rows := queryRows(t, s, `SELECT COUNT(*) FROM funding_rows`); rows[0][0] != int64(2) {
 		t.Errorf("%v rows left in snapshots, want the newest snapshot's 2", rows[0][0])
+	}
+}
+
+// TestMigrationKeepsFundingSamples: a database written before folding
+// keeps every stream, backfilled and compacted sample, as the view showed
+// them, when funding_samples is rebuilt with the time in its key.
+func TestMigrationKeepsFundingSamples(t *testing.T) {
+	path := t.TempDir() + "/old.db"
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for v := 1; v <= 8; v++ {
+		names, err := fs.Glob(migrations, fmt.Sprintf("migrations/%04d_*.sql", v))
+		if err != nil || len(names) != 1 {
+			t.Fatalf("migration %d: %v %v", v, names, err)
+		}
+		body, err := migrations.ReadFile(names[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := applyMigration(context.Background(), db, v, string(body)); err != nil {
+			t.Fatalf("%s: %v", names[0], err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO series (id, exchange, symbol, unified) VALUES (1, 'okx', 'BTC-USDT-SWAP', 'BTC/USDT:USDT')`,
+		`INSERT INTO instants (id, at) VALUES (1793520000000, '2026-11-01T08:00:00.000Z'), (1793548800000, '2026-11-01T16:00:00.000Z')`,
+		`INSERT INTO funding_terms (id, interval_hours, cap, floor) VALUES (1, 8, 0.0075, -0.0075), (2, 0, 0, 0)`,
+		`INSERT INTO funding_samples (series_id, observed_id, origin, rate, terms_id, next_funding_id, mark_price, snapshot_id) VALUES
+			(1, 1793520000000, 0, 0.0001, 1, 1793548800000, 95000, 7),
+			(1, 1793520000000, 1, 0.0002, 1, 1793548800000, NULL, NULL),
+			(1, 1793548800000, 2, 0.0003, 2, NULL, NULL, NULL)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	view := `SELECT * FROM funding_history ORDER BY observed_at, origin`
+	old, err := OpenReadOnly(context.Background(), path) // reads version 8 as it is
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := queryRows(t, old, view)
+	old.Close()
+	if len(before) != 3 {
+		t.Fatalf("fixture: %d rows", len(before))
+	}
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if after := queryRows(t, s, view); !reflect.DeepEqual(after, before) {
+		t.Errorf("after the upgrade:\n got %v\nwant %v", after, before)
 	}
 }

@@ -15,7 +15,7 @@ type Origin int
 
 // The origins of funding samples, as stored in funding_samples.origin.
 const (
-	originSweep    Origin = 0 // a sweep's row kept by compaction
+	originSweep    Origin = 0 // a sweep's row, folded out of its snapshot by Compact
 	OriginStream   Origin = 1 // a live websocket sample
 	OriginBackfill Origin = 2 // a settlement from an exchange's history endpoint
 )

@@ -115,7 +115,6 @@ func (s *Store) save(ctx context.Context, snap collectors.Snapshot) (Saved, erro
 		return Saved{}, err
 	}
 	defer tx.Rollback()
-	ctx = s.batches.with(ctx)
 
 	var saved Saved
 	switch {
@@ -146,7 +145,7 @@ func (s *Store) save(ctx context.Context, snap collectors.Snapshot) (Saved, erro
 			saved.Reason = fmt.Sprintf("only %d items, %.0f%% of the last complete snapshot (%d)",
 				n, 100*float64(n)/float64(last.items), last.items)
 			run.errKind = string(collectors.ErrImplausible)
-			if saved.SnapshotID, err = insertSnapshot(ctx, tx, snap, started, sum, false); err != nil {
+			if saved.SnapshotID, err = insertSnapshot(ctx, writeTx{tx, s.batches}, snap, started, sum, false); err != nil {
 				return Saved{}, err
 			}
 		case found && bytes.Equal(sum, last.hash):
@@ -158,7 +157,7 @@ func (s *Store) save(ctx context.Context, snap collectors.Snapshot) (Saved, erro
 			}
 		default:
 			saved.Status = StatusNew
-			if saved.SnapshotID, err = insertSnapshot(ctx, tx, snap, started, sum, true); err != nil {
+			if saved.SnapshotID, err = insertSnapshot(ctx, writeTx{tx, s.batches}, snap, started, sum, true); err != nil {
 				return Saved{}, err
 			}
 		}
@@ -253,7 +252,7 @@ func lastComplete(ctx context.Context, tx *sql.Tx, exchange string, kind collect
 	return last, true, nil
 }
 
-func insertSnapshot(ctx context.Context, tx *sql.Tx, snap collectors.Snapshot, started time.Time, sum []byte, complete bool) (int64, error) {
+func insertSnapshot(ctx context.Context, tx writeTx, snap collectors.Snapshot, started time.Time, sum []byte, complete bool) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots
 		(exchange, kind, complete, items, content_hash, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		snap.Exchange, string(snap.Kind), complete, snap.Records.Len(), sum, timeValue(started), timeValue(started))
@@ -270,7 +269,7 @@ func insertSnapshot(ctx context.Context, tx *sql.Tx, snap collectors.Snapshot, s
 	return id, nil
 }
 
-func insertRecords(ctx context.Context, tx *sql.Tx, id int64, recs collectors.Records) error {
+func insertRecords(ctx context.Context, tx writeTx, id int64, recs collectors.Records) error {
 	for _, k := range kindStores {
 		if err := k.insert(ctx, tx, id, recs); err != nil {
 			return err

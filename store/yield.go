@@ -25,7 +25,7 @@ var yieldStore = kindStore{
 	},
 }
 
-func insertYield(ctx context.Context, tx *sql.Tx, id int64, recs collectors.Records) error {
+func insertYield(ctx context.Context, tx writeTx, id int64, recs collectors.Records) error {
 	if len(recs.Yield) == 0 {
 		return nil
 	}
