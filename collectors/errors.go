@@ -72,6 +72,17 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Stopped reports a request given up because ctx ended: a timeout when its
+// deadline passed (or would have before the request could start), an
+// interruption when it was cancelled, by the operator or by FanOut after a
+// sibling's failure. msg says what ran out of time.
+func Stopped(ctx context.Context, path, msg string) *Error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return &Error{Kind: ErrInterrupted, Path: path, Msg: "cancelled before the answer", Err: ctx.Err()}
+	}
+	return &Error{Kind: ErrTimeout, Path: path, Msg: msg, Err: ctx.Err()}
+}
+
 // KindOf returns the ErrorKind of err, ErrInternal when it carries none.
 func KindOf(err error) ErrorKind {
 	var e *Error

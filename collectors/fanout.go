@@ -31,7 +31,7 @@ func FanOut(ctx context.Context, limit int, tasks ...func(context.Context) error
 		case first == nil:
 			first = err
 			cancel()
-		case errors.Is(first, errHeld) && !errors.Is(err, errHeld) && !errors.Is(err, context.Canceled):
+		case errors.Is(first, errHeld) && !errors.Is(err, errHeld) && !errors.Is(err, context.Canceled) && KindOf(err) != ErrInterrupted:
 			first = err // the answer behind the hold, not the cancellation that followed it
 		}
 	}

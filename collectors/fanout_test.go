@@ -60,3 +60,28 @@ func TestFanOutFirstErrorCancels(t *testing.T) {
 		}
 	})
 }
+
+// TestFanOutHeldThenCancelled replays the order that once made a Bybit
+// pull report a timeout for a 429: a request held for the rate limit fails
+// first, a sibling cancelled by that failure answers next, and the request
+// that met the 429 answers last. The 429 must be what the pull reports.
+func TestFanOutHeldThenCancelled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		limited := &Error{Kind: ErrRateLimited, Status: 429, Msg: "too many requests"}
+		held := func(context.Context) error {
+			return &Error{Kind: ErrRateLimited, Status: 429, Msg: "not sent", Err: errHeld}
+		}
+		cancelled := func(ctx context.Context) error {
+			<-ctx.Done()
+			return &Error{Kind: ErrInterrupted, Msg: "cancelled before the answer"} // its cause lost in rewording
+		}
+		answered := func(ctx context.Context) error {
+			<-ctx.Done()
+			synctest.Wait() // the cancelled sibling has failed first
+			return limited
+		}
+		if err := FanOut(context.Background(), 0, held, cancelled, answered); err != limited {
+			t.Errorf("err = %v, want the 429 answer", err)
+		}
+	})
+}

@@ -113,7 +113,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if t.limiter != nil {
 			if err := t.limiter.Wait(ctx); err != nil {
-				return nil, &Error{Kind: ErrTimeout, Path: req.URL.Path, Msg: "gave up waiting for the request rate limit", Err: err}
+				return nil, Stopped(ctx, req.URL.Path, "gave up waiting for the request rate limit")
 			}
 		}
 		resp, err := t.once(req)
@@ -171,7 +171,7 @@ func (t *Transport) once(req *http.Request) (*http.Response, error) {
 			return nil, &e
 		}
 		if req.Context().Err() != nil {
-			return nil, &Error{Kind: ErrTimeout, Path: path, Msg: "no answer in time", Err: req.Context().Err()}
+			return nil, Stopped(req.Context(), path, "no answer in time")
 		}
 		return nil, &Error{Kind: ErrNetwork, Path: path, Err: err}
 	}

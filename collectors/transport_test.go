@@ -299,3 +299,25 @@ func TestReadBody(t *testing.T) {
 		t.Errorf("a body shorter than declared: error %v, want unexpected EOF", err)
 	}
 }
+
+// TestCancelledRequestIsNotATimeout: a request cancelled in flight, by the
+// operator or by a sibling's failure, is an interruption that still says
+// it was cancelled after RequestError rewords it, so FanOut can tell it
+// from a failure of its own.
+func TestCancelledRequestIsNotATimeout(t *testing.T) {
+	arrived := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	c := NewHTTPClient(5*time.Second, TransportOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/slow", nil)
+	_, err := c.Do(req)
+	err = RequestError(c, "/slow", err)
+	if KindOf(err) != ErrInterrupted || !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v (kind %s), want an interruption that wraps context.Canceled", err, KindOf(err))
+	}
+}

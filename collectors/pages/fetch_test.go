@@ -188,8 +188,8 @@ func TestFetchReturnsWhenTheContextEnds(t *testing.T) {
 		cancel()
 	}()
 	_, err := New(newClient(time.Minute), Options{}).Fetch(ctx, srv.URL+"/fees")
-	if kind := collectors.KindOf(err); kind != collectors.ErrTimeout {
-		t.Fatalf("Fetch after cancel: kind %s (%v), want timeout", kind, err)
+	if kind := collectors.KindOf(err); kind != collectors.ErrInterrupted {
+		t.Fatalf("Fetch after cancel: kind %s (%v), want interrupted", kind, err)
 	}
 }
 

@@ -138,7 +138,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
 	select {
 	case err = <-done:
 	case <-ctx.Done():
-		return nil, &collectors.Error{Kind: collectors.ErrTimeout, Path: path, Msg: "no answer in time", Err: ctx.Err()}
+		return nil, collectors.Stopped(ctx, path, "no answer in time")
 	}
 	if err != nil {
 		return nil, fetchError(path, err)
