@@ -251,21 +251,51 @@ func TestFetchLimitsParallelismPerHost(t *testing.T) {
 }
 
 func TestFetchWaitsTheDelayBetweenRequestsToAHost(t *testing.T) {
+	var mu sync.Mutex
+	var arrivals []time.Time
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
 		w.Write([]byte(page))
 	}))
 	defer srv.Close()
 	const delay = 30 * time.Millisecond
 	f := New(newClient(5*time.Second), Options{Delay: delay})
-	start := time.Now()
+	var answered time.Time
 	for range 2 {
 		if _, err := f.Fetch(context.Background(), srv.URL+"/fees"); err != nil {
 			t.Fatal(err)
 		}
+		if answered.IsZero() {
+			answered = time.Now()
+		}
 	}
 	// A lower bound only: the delay can make fetches slower, never faster.
-	if took := time.Since(start); took < 2*delay {
-		t.Errorf("two fetches took %s, want at least %s with a %s delay", took, 2*delay, delay)
+	if gap := arrivals[1].Sub(answered); gap < delay-time.Millisecond {
+		t.Errorf("the second request came %s after the first answer, want at least %s", gap, delay)
+	}
+}
+
+// TestFetchDoesNotSitThroughItsOwnDelay: the delay holds back the next
+// request to the site, not the answer to this one. With an hour's delay
+// the first fetch answers at once, and the second gives up when its
+// context ends.
+func TestFetchDoesNotSitThroughItsOwnDelay(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(page))
+	}))
+	defer srv.Close()
+	f := New(newClient(5*time.Second), Options{Delay: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := f.Fetch(ctx, srv.URL+"/a"); err != nil {
+		t.Fatalf("the first fetch sat through its own delay: %v", err)
+	}
+	short, cancelShort := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancelShort()
+	if _, err := f.Fetch(short, srv.URL+"/b"); collectors.KindOf(err) != collectors.ErrTimeout {
+		t.Fatalf("second fetch within the delay: %v, want a timeout", err)
 	}
 }
 

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sync"
 	"time"
 
@@ -37,7 +36,8 @@ type Options struct {
 	// collectors.NewTransport always sets its own, which then wins.
 	UserAgent string
 	// Delay is the pause after each request to one host before the next
-	// request to that host starts.
+	// request to that host starts. The caller of the request does not sit
+	// through it: the next caller does.
 	Delay time.Duration
 	// Parallelism is the number of requests in flight to one host.
 	Parallelism int
@@ -52,8 +52,41 @@ type Fetcher struct {
 	client *http.Client
 	opts   Options
 	mu     sync.Mutex
-	hosts  map[string]*colly.Collector // one per host, each with its own LimitRule
+	hosts  map[string]*host
 }
+
+// host is one site's collector and its request slots. The slots are ours,
+// not a colly LimitRule: colly sleeps a rule's delay after each response
+// before handing it back, which made every article fetch, and so every
+// announcement, a delay late.
+type host struct {
+	c *colly.Collector
+	// slots holds one entry per request allowed in flight: the time from
+	// which that slot may send again.
+	slots chan time.Time
+}
+
+// acquire takes a slot and waits out its delay, or returns ctx's error.
+func (h *host) acquire(ctx context.Context) error {
+	var free time.Time
+	select {
+	case free = <-h.slots:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	wait := time.Until(free)
+	if wait <= 0 {
+		return nil
+	}
+	if err := collectors.Sleep(ctx, wait); err != nil {
+		h.slots <- free
+		return err
+	}
+	return nil
+}
+
+// release hands the slot back, free again after delay.
+func (h *host) release(delay time.Duration) { h.slots <- time.Now().Add(delay) }
 
 // New builds a Fetcher on client, which should come from
 // collectors.NewHTTPClient so that rate limits, challenges, 5xx, timeouts
@@ -73,18 +106,16 @@ func New(client *http.Client, opts Options) *Fetcher {
 	if opts.Parallelism <= 0 {
 		opts.Parallelism = DefaultParallelism
 	}
-	return &Fetcher{client: client, opts: opts, hosts: map[string]*colly.Collector{}}
+	return &Fetcher{client: client, opts: opts, hosts: map[string]*host{}}
 }
 
-// collector returns host's colly collector, made on first use. Each host
-// gets its own collector and LimitRule, so one exchange's delay never holds
-// up another's, and no rule is added to a collector already in use (colly
-// reads its rule list without a lock).
-func (f *Fetcher) collector(host string) (*colly.Collector, error) {
+// host returns name's collector and slots, made on first use. Each host
+// gets its own, so one exchange's delay never holds up another's.
+func (f *Fetcher) host(name string) *host {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if c, ok := f.hosts[host]; ok {
-		return c, nil
+	if h, ok := f.hosts[name]; ok {
+		return h
 	}
 	c := &colly.Collector{}
 	c.Init() // not colly.NewCollector: see the package comment
@@ -102,12 +133,12 @@ func (f *Fetcher) collector(host string) (*colly.Collector, error) {
 	c.TraceHTTP = false
 	c.Async = false
 	c.SetClient(f.client)
-	rule := &colly.LimitRule{DomainRegexp: "^" + regexp.QuoteMeta(host) + "$", Delay: f.opts.Delay, Parallelism: f.opts.Parallelism}
-	if err := c.Limit(rule); err != nil {
-		return nil, fmt.Errorf("rate rule for %s: %w", host, err)
+	h := &host{c: c, slots: make(chan time.Time, f.opts.Parallelism)}
+	for range f.opts.Parallelism {
+		h.slots <- time.Time{}
 	}
-	f.hosts[host] = c
-	return c, nil
+	f.hosts[name] = h
+	return h
 }
 
 // Fetch returns the HTML at rawURL. Failures are *collectors.Error: the
@@ -119,22 +150,25 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
 		return nil, &collectors.Error{Kind: collectors.ErrInternal, Msg: fmt.Sprintf("not a web page address: %q", rawURL)}
 	}
 	path := u.Path
-	base, err := f.collector(u.Host)
-	if err != nil {
-		return nil, &collectors.Error{Kind: collectors.ErrInternal, Path: path, Err: err}
+	h := f.host(u.Host)
+	if err := h.acquire(ctx); err != nil {
+		return nil, collectors.Stopped(ctx, path, "gave up waiting for the site's request delay")
 	}
 
-	c := base.Clone()
+	c := h.c.Clone()
 	c.Context = ctx
 	var body []byte
 	c.OnResponse(func(r *colly.Response) { body = r.Body })
 
 	hdr := pageHeader(rawURL)
 	done := make(chan error, 1)
-	// colly waits for a host's slot and its delay without looking at the
-	// context, so the call runs apart and a cancelled caller returns at
-	// once; the request itself is cancelled through c.Context.
-	go func() { done <- c.Request(http.MethodGet, rawURL, nil, nil, hdr) }()
+	// A cancelled caller returns at once; the request itself is cancelled
+	// through c.Context, and its slot is handed back when it has ended.
+	go func() {
+		err := c.Request(http.MethodGet, rawURL, nil, nil, hdr)
+		h.release(f.opts.Delay)
+		done <- err
+	}()
 	select {
 	case err = <-done:
 	case <-ctx.Done():
