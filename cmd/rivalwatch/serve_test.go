@@ -33,8 +33,8 @@ func serveConfig(t testing.TB, base string) (cfgPath, db string) {
 exchanges:
   binance: {enabled: false}
   bybit: {enabled: false}
-  okx: {rest: {v5: %q}}
-serve: {listen: "127.0.0.1:0", reports_dir: %q, grace: 60s}
+  okx: {rest: {v5: %[2]q, articles: %[2]q}}
+serve: {listen: "127.0.0.1:0", reports_dir: %[3]q, grace: 60s}
 collect: {kinds: [instruments, funding, market]}
 `, db, base, filepath.Join(dir, "reports"))
 	cfgPath = filepath.Join(dir, "serve.yaml")
