@@ -53,6 +53,9 @@ func demoServe(ctx context.Context, e env, cfg configs.Config, dir string, o dem
 	cfg.Schedule.Jobs = configs.Jobs{Instruments: spec, Funding: spec, Market: spec, Announcements: spec, Fees: spec, Yield: spec}
 	cfg.Schedule.Exchanges = nil
 	cfg.Serve.ReportsDir = filepath.Join(dir, "reports")
+	// The recordings hold no websocket traffic: offline, a stream would
+	// only show a connection failing.
+	cfg.Streams.Enabled = false
 	if o.listen != "" {
 		cfg.Serve.Listen = o.listen
 	}

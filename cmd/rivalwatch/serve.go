@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/cmd/rivalwatch/internal/daemon"
+	"github.com/rivalwatch/rivalwatch/cmd/rivalwatch/internal/live"
 	"github.com/rivalwatch/rivalwatch/collectors"
 	"github.com/rivalwatch/rivalwatch/configs"
 	"github.com/rivalwatch/rivalwatch/reports"
@@ -78,13 +79,28 @@ func serve(ctx context.Context, e env, cfg configs.Config, x serveExtras) error 
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", cfg.Serve.Listen, err)
 	}
+	components := []daemon.Component{senderComponent{sender}}
+	var streams daemon.Streams
+	if cfg.Streams.Enabled {
+		ls := m.streams("")
+		components = append(components, streamsComponent{ls})
+		streams = streamStatus{ls}
+	}
+	retention := daemon.Job{Name: "retention", Spec: cfg.Schedule.Spec("", "retention"), Run: func(ctx context.Context) error {
+		got, err := m.compact(ctx)
+		if err == nil {
+			log.Info("retention done", "days", got.Days, "rows_before", got.RowsBefore, "rows_kept", got.RowsKept, "folded", got.Folded)
+		}
+		return err
+	}}
 	d, err := daemon.New(daemon.Options{
 		Store: m.Store, Detector: m.detector(), Collectors: cs, Kinds: cfg.Kinds(), Schedule: cfg.Schedule,
 		Exchanges: enabledExchanges(cfg), Sender: sender, Chat: chatHooks(cfg),
 		Digest:     func(ctx context.Context, day time.Time) (reports.Digest, error) { return m.digest(ctx, m.Store, day) },
 		ReportsDir: cfg.Serve.ReportsDir,
-		Jobs:       x.jobs,
-		Components: append([]daemon.Component{senderComponent{sender}}, x.components...),
+		Jobs:       append([]daemon.Job{retention}, x.jobs...),
+		Components: append(components, x.components...),
+		Streams:    streams,
 		Metrics:    metrics, Listener: ln, Grace: cfg.Serve.Grace, ParseSince: parseSince, Now: e.now, Log: log,
 	})
 	if err != nil {
@@ -101,6 +117,26 @@ func serve(ctx context.Context, e env, cfg configs.Config, x serveExtras) error 
 	}
 	fmt.Fprintln(e.stdout, "rivalwatch serve: stopped cleanly.")
 	return nil
+}
+
+// streamsComponent runs the live funding streams for the daemon's
+// lifetime.
+type streamsComponent struct{ s *live.Streams }
+
+func (streamsComponent) Name() string { return "live funding streams" }
+
+func (c streamsComponent) Run(ctx context.Context) error { return c.s.Run(ctx) }
+
+// streamStatus shows the live streams on the status page and in /metrics.
+type streamStatus struct{ s *live.Streams }
+
+func (v streamStatus) Streams() []daemon.Stream {
+	var out []daemon.Stream
+	for _, st := range v.s.Status() {
+		out = append(out, daemon.Stream{Exchange: st.Exchange, Name: st.Stream, Up: st.Up, Since: st.Since,
+			Reconnects: st.Reconnects, GapSeconds: st.GapSeconds, LastError: st.Err})
+	}
+	return out
 }
 
 // daemonComponent is a long-running part a caller adds to the daemon.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rivalwatch/rivalwatch/collectors/exchangetest"
+	"github.com/rivalwatch/rivalwatch/collectors/stream/streamtest"
 	"github.com/rivalwatch/rivalwatch/store"
 )
 
@@ -36,6 +38,7 @@ exchanges:
   okx: {rest: {v5: %[2]q, articles: %[2]q}}
 serve: {listen: "127.0.0.1:0", reports_dir: %[3]q, grace: 60s}
 collect: {kinds: [instruments, funding, market]}
+streams: {enabled: false}
 `, db, base, filepath.Join(dir, "reports"))
 	cfgPath = filepath.Join(dir, "serve.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
@@ -206,4 +209,96 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestServeRunsStreamsAndRetention: serve starts the live funding stream
+// once its first pulls are stored, stores the stream's samples, records
+// the outage when the connection drops and comes back, shows the stream
+// on the status page and in /metrics, and runs the retention job on its
+// schedule.
+func TestServeRunsStreamsAndRetention(t *testing.T) {
+	srv := httptest.NewServer(exchangetest.Handler(exchangetest.Generate(5, time.Now(), 0, 0, 4), exchangetest.Options{}))
+	defer srv.Close()
+	ws := streamtest.NewServer(t)
+	path, db := serveConfig(t, srv.URL)
+	cfg, err := loadConfig(commonFlags{config: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Streams.Enabled = true
+	cfg.Exchanges.OKX.Websocket.Public = ws.URL
+	cfg.Schedule.Retention = "@every 1s"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	addr := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, newEnv(nil, out, out, time.Now), cfg, serveExtras{ready: func(a string) { addr <- a }})
+	}()
+	url := <-addr
+	push := func(c *streamtest.Conn, rate string) {
+		now := time.Now()
+		c.Send(fmt.Sprintf(`{"arg":{"channel":"funding-rate","instId":"BTC-USDT-SWAP"},"data":[{"fundingRate":%q,
+"fundingTime":"%d","instId":"BTC-USDT-SWAP","instType":"SWAP","maxFundingRate":"0.015","minFundingRate":"-0.015",
+"nextFundingTime":"%d","ts":"%d"}]}`, rate, now.Add(time.Hour).UnixMilli(), now.Add(9*time.Hour).UnixMilli(), now.Add(-2*time.Minute).UnixMilli()))
+	}
+	count := func(q string) int64 {
+		st, err := store.OpenReadOnly(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		res, err := st.Query(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Rows[0][0].(int64)
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(serveWait)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within %s\n%s", what, serveWait, out.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	get := func(path string) string {
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+
+	c := ws.Accept(t)
+	c.Expect(t, "BTC-USDT-SWAP")
+	push(c, "0.0002")
+	waitFor("a stream sample in funding_history", func() bool {
+		return count(`SELECT COUNT(*) FROM funding_history WHERE origin = 'stream'`) >= 1
+	})
+	waitFor("the stream up in /metrics", func() bool {
+		return strings.Contains(get("/metrics"), `rivalwatch_stream_up{exchange="okx",stream="funding-rate"} 1`)
+	})
+	if page := get("/"); !strings.Contains(page, "funding-rate") || strings.Contains(page, "No live streams") {
+		t.Errorf("the status page does not show the stream:\n%s", page)
+	}
+	c.Drop()
+	c = ws.Accept(t)
+	c.Expect(t, "BTC-USDT-SWAP")
+	push(c, "0.0003")
+	waitFor("the outage in stream_gaps", func() bool {
+		return count(`SELECT COUNT(*) FROM stream_gaps WHERE exchange = 'okx'`) == 1
+	})
+	waitFor("a retention run in /metrics", func() bool {
+		return strings.Contains(get("/metrics"), `rivalwatch_job_runs_total{job="retention",result="ok"}`)
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }

@@ -82,6 +82,7 @@ type Runner struct {
 	mu       sync.Mutex
 	gapSince time.Time // start of the open gap, zero when none
 	gapTotal time.Duration
+	since    time.Time // when the stream last went up or down
 }
 
 // New returns a Runner for p. Its dialer is its own: gorilla's
@@ -140,17 +141,22 @@ func (r *Runner) Run(ctx context.Context, onSamples func([]collectors.Funding), 
 		if gap != nil {
 			closeGap("")
 		}
-		r.up.Store(true)
+		if !r.up.Swap(true) {
+			r.setSince(r.opts.Now())
+		}
 		if onSamples != nil {
 			onSamples(fs)
 		}
 	}
 	lastGood := r.opts.Now() // a first connection that fails is down from the start
+	r.setSince(lastGood)
 	for attempt := 0; ; attempt++ {
 		end := r.session(ctx, subs, deliver)
-		r.up.Store(false)
 		if !end.lastGood.IsZero() {
 			lastGood = end.lastGood
+		}
+		if r.up.Swap(false) {
+			r.setSince(lastGood)
 		}
 		if ctx.Err() == nil && gap == nil {
 			gap = &Gap{Exchange: r.p.Exchange(), Stream: r.p.Stream(), From: lastGood, Reason: end.reason}
@@ -190,6 +196,20 @@ func (r *Runner) backoff(n int) time.Duration {
 
 // Up reports whether the stream is connected and delivering data.
 func (r *Runner) Up() bool { return r.up.Load() }
+
+// Since is when the stream last went up or down: the first data of a
+// connection, or the last good message before an outage.
+func (r *Runner) Since() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.since
+}
+
+func (r *Runner) setSince(t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.since = t
+}
 
 // Reconnects counts the connections that failed or ended and were
 // retried.

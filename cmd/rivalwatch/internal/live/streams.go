@@ -60,6 +60,7 @@ type Options struct {
 type Status struct {
 	Exchange, Stream string
 	Up               bool
+	Since            time.Time // when it last went up or down; zero before it started
 	Symbols          int
 	Reconnects       int64
 	GapSeconds       float64
@@ -143,7 +144,7 @@ func (s *Streams) Status() []Status {
 		v := Status{Exchange: e.Name, Stream: st.stream, Symbols: st.symbols, Samples: st.samples,
 			Skipped: st.skipped, Events: st.events, Err: st.err}
 		if st.runner != nil {
-			v.Up, v.Reconnects, v.GapSeconds = st.runner.Up(), st.runner.Reconnects(), st.runner.GapSeconds()
+			v.Up, v.Since, v.Reconnects, v.GapSeconds = st.runner.Up(), st.runner.Since(), st.runner.Reconnects(), st.runner.GapSeconds()
 			v.Skipped += st.runner.Skipped()
 		}
 		out = append(out, v)
@@ -179,7 +180,7 @@ func (s *Streams) loadBasis(ctx context.Context, e Exchange) (basis, error) {
 		return b, err
 	}
 	if !ok {
-		return b, errors.New("no complete funding snapshot yet: run a funding pull first")
+		return b, errors.New("no complete funding snapshot yet: the stream starts after the first complete funding pull")
 	}
 	b.funding = make(map[string]collectors.Funding, len(funding.Funding))
 	for _, f := range funding.Funding {
@@ -191,16 +192,20 @@ func (s *Streams) loadBasis(ctx context.Context, e Exchange) (basis, error) {
 			return b, err
 		}
 		if !ok {
-			return b, errors.New("no complete instruments snapshot yet: run an instruments pull first")
+			return b, errors.New("no complete instruments snapshot yet: the stream starts after the first complete instruments pull")
 		}
 		b.symbols = e.Symbols(inst.Instruments)
 		slices.Sort(b.symbols)
 		if len(b.symbols) == 0 {
-			return b, errors.New("the instruments list no symbol to stream")
+			return b, errors.New("the latest instruments list no perpetual to stream")
 		}
 	}
 	return b, nil
 }
+
+// basisRetry is how soon a stream still lacking its first snapshots looks
+// again: the daemon's first pulls finish within seconds of its start.
+const basisRetry = time.Second
 
 // runExchange runs one exchange's stream, restarting it when its symbols
 // change, until ctx ends.
@@ -209,9 +214,13 @@ func (s *Streams) runExchange(ctx context.Context, e Exchange) {
 	for ctx.Err() == nil {
 		b, err := s.loadBasis(ctx, e)
 		if err != nil {
-			s.update(e.Name, func(st *exchangeState) { st.err = err.Error() })
-			log.Warn("stream not started", "err", err)
-			if collectors.Sleep(ctx, s.opts.Refresh) != nil {
+			s.update(e.Name, func(st *exchangeState) {
+				if st.err != err.Error() { // once, not at every look
+					log.Warn("stream not started", "err", err)
+				}
+				st.err = err.Error()
+			})
+			if collectors.Sleep(ctx, min(s.opts.Refresh, basisRetry)) != nil {
 				return
 			}
 			continue
