@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/rivalwatch/rivalwatch/collectors"
 	"github.com/rivalwatch/rivalwatch/collectors/replay"
 	"github.com/rivalwatch/rivalwatch/configs"
@@ -43,19 +45,28 @@ func demoServe(ctx context.Context, e env, cfg configs.Config, dir string, o dem
 	if err != nil {
 		return fmt.Errorf("demo server: %w", err)
 	}
+	streams := &demoStreams{db: cfg.Database, every: 2 * time.Second, now: e.now, ctx: ctx}
 	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second,
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*today.Load()).ServeHTTP(w, r) })}
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if websocket.IsWebSocketUpgrade(r) {
+				streams.ServeHTTP(w, r)
+				return
+			}
+			(*today.Load()).ServeHTTP(w, r)
+		})}
 	go srv.Serve(ln)
 	defer srv.Close()
 
 	pointAt(&cfg, "http://"+ln.Addr().String())
+	ws := "ws://" + ln.Addr().String()
+	cfg.Streams.Enabled = true
+	cfg.Exchanges.Binance.Websocket.USDM = ws + demoStreamPaths["binance"]
+	cfg.Exchanges.Bybit.Websocket.Linear = ws + demoStreamPaths["bybit"]
+	cfg.Exchanges.OKX.Websocket.Public = ws + demoStreamPaths["okx"]
 	spec := "@every " + o.every.String()
 	cfg.Schedule.Jobs = configs.Jobs{Instruments: spec, Funding: spec, Market: spec, Announcements: spec, Fees: spec, Yield: spec}
 	cfg.Schedule.Exchanges = nil
 	cfg.Serve.ReportsDir = filepath.Join(dir, "reports")
-	// The recordings hold no websocket traffic: offline, a stream would
-	// only show a connection failing.
-	cfg.Streams.Enabled = false
 	if o.listen != "" {
 		cfg.Serve.Listen = o.listen
 	}

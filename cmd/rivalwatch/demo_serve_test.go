@@ -54,6 +54,16 @@ func TestDemoServe(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// The demo plays live funding over local websockets too.
+	for _, want := range []string{`rivalwatch_stream_up{exchange="binance",stream="!markPrice@arr"} 1`,
+		`rivalwatch_stream_up{exchange="bybit",stream="tickers"} 1`, `rivalwatch_stream_up{exchange="okx",stream="funding-rate"} 1`} {
+		for !strings.Contains(get(t, url+"/metrics"), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("/metrics lacks %s:\n%s", want, out.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
 	t.Run("browser", func(t *testing.T) {
 		if !hasChromium() {
 			t.Skip("chromium not installed: apt-get install -y chromium; CI installs it")
@@ -63,7 +73,7 @@ func TestDemoServe(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, want := range []string{`<td class="exchange">binance</td>`, `<td class="exchange">bybit</td>`, `<td class="exchange">okx</td>`,
-			"ZORAUSDT", "Today's headline so far"} {
+			"ZORAUSDT", "Today's headline so far", "funding-rate"} {
 			if !strings.Contains(string(status), want) {
 				t.Errorf("the status page in the browser lacks %q", want)
 			}
@@ -95,4 +105,15 @@ func hasChromium() bool {
 		}
 	}
 	return false
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
