@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -265,15 +264,6 @@ func TestServeRunsStreamsAndRetention(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	get := func(path string) string {
-		resp, err := http.Get(url + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return string(b)
-	}
 
 	c := ws.Accept(t)
 	c.Expect(t, "BTC-USDT-SWAP")
@@ -282,9 +272,9 @@ func TestServeRunsStreamsAndRetention(t *testing.T) {
 		return count(`SELECT COUNT(*) FROM funding_history WHERE origin = 'stream'`) >= 1
 	})
 	waitFor("the stream up in /metrics", func() bool {
-		return strings.Contains(get("/metrics"), `rivalwatch_stream_up{exchange="okx",stream="funding-rate"} 1`)
+		return strings.Contains(get(t, url+"/metrics"), `rivalwatch_stream_up{exchange="okx",stream="funding-rate"} 1`)
 	})
-	if page := get("/"); !strings.Contains(page, "funding-rate") || strings.Contains(page, "No live streams") {
+	if page := get(t, url+"/"); !strings.Contains(page, "funding-rate") || strings.Contains(page, "No live streams") {
 		t.Errorf("the status page does not show the stream:\n%s", page)
 	}
 	c.Drop()
@@ -295,7 +285,7 @@ func TestServeRunsStreamsAndRetention(t *testing.T) {
 		return count(`SELECT COUNT(*) FROM stream_gaps WHERE exchange = 'okx'`) == 1
 	})
 	waitFor("a retention run in /metrics", func() bool {
-		return strings.Contains(get("/metrics"), `rivalwatch_job_runs_total{job="retention",result="ok"}`)
+		return strings.Contains(get(t, url+"/metrics"), `rivalwatch_job_runs_total{job="retention",result="ok"}`)
 	})
 	cancel()
 	if err := <-done; err != nil {
