@@ -143,7 +143,8 @@ func (f *Fetcher) host(name string) *host {
 
 // Fetch returns the HTML at rawURL. Failures are *collectors.Error: the
 // transport's kinds for HTTP and network failures, too_large for a page
-// over the cap, timeout when ctx ends first.
+// over the cap, timeout when ctx's deadline passes first, interrupted when
+// it is cancelled.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {

@@ -129,6 +129,9 @@ func TestRecovers(t *testing.T) {
 			if r.Up() {
 				t.Error("Up() = true before data flows again")
 			}
+			if got := r.Since(); !got.Equal(t0) {
+				t.Errorf("down since %s, want the last good message at %s", got, t0)
+			}
 			back := t0.Add(25 * time.Second)
 			clk.Set(back)
 			c2.Send(msg("A", 0.0003, back))
@@ -140,6 +143,9 @@ func TestRecovers(t *testing.T) {
 			want := Gap{Exchange: "fake", Stream: "funding", From: t0, To: back, Reason: tt.reason}
 			if g != want {
 				t.Errorf("gap\n got %+v\nwant %+v", g, want)
+			}
+			if got := r.Since(); !got.Equal(back) {
+				t.Errorf("up since %s, want %s", got, back)
 			}
 			if r.Reconnects() != 1 || !r.Up() || r.GapSeconds() != 25 {
 				t.Errorf("reconnects %d, up %v, gap %gs; want 1, true, 25", r.Reconnects(), r.Up(), r.GapSeconds())
