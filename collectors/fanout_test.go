@@ -69,6 +69,7 @@ func TestFanOutHeldThenCancelled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		limited := &Error{Kind: ErrRateLimited, Status: 429, Msg: "too many requests"}
 		held := func(context.Context) error {
+			synctest.Wait() // every task has started: none is skipped by the cancellation
 			return &Error{Kind: ErrRateLimited, Status: 429, Msg: "not sent", Err: errHeld}
 		}
 		cancelled := func(ctx context.Context) error {
