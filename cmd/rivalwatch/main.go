@@ -34,7 +34,8 @@ Usage:
   rivalwatch replay DIR [--listen 127.0.0.1:8900]
                                        serve a cassette so a config can point at it
   rivalwatch serve [--listen 127.0.0.1:8080]
-                                       run continuously: schedules, status page, digests, metrics
+                                       run continuously: schedules, live streams, retention,
+                                       status page, digests, metrics
   rivalwatch alerts send|list|retry|test
                                        deliver, list, requeue or try webhook alerts
   rivalwatch backfill funding [--days 90] [--exchange X]
