@@ -65,6 +65,8 @@ func (d *demoStreams) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer st.Close()
 	tick := time.NewTicker(d.every)
 	defer tick.Stop()
+	var snapshot int64 // the snapshot funding was read from: read again only when a newer one is stored
+	var funding []collectors.Funding
 	for {
 		select {
 		case <-ctx.Done():
@@ -75,11 +77,14 @@ func (d *demoStreams) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err != nil || len(refs) == 0 {
 			continue
 		}
-		recs, err := st.Records(ctx, refs[0].SnapshotID)
-		if err != nil {
-			continue
+		if refs[0].SnapshotID != snapshot {
+			recs, err := st.Records(ctx, refs[0].SnapshotID)
+			if err != nil {
+				continue
+			}
+			snapshot, funding = refs[0].SnapshotID, recs.Funding
 		}
-		if err := c.push(recs.Funding, d.now()); err != nil {
+		if err := c.push(funding, d.now()); err != nil {
 			return
 		}
 	}
